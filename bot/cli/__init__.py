@@ -1,0 +1,1 @@
+"""The ``feedbackbot`` command (typer + rich)."""

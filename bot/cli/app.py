@@ -1,0 +1,37 @@
+"""The root ``feedbackbot`` command; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import db, run
+from feedbackbot import __version__
+
+app = typer.Typer(
+    name="feedbackbot",
+    help="Customer-feedback surveys in Telegram and Slack after every support case.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.command("run")(run.run)
+app.add_typer(db.app, name="db")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"feedbackbot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Customer-feedback surveys in Telegram and Slack after every support case."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,31 @@
+"""What every command shares: settings that fail with one clear line, and the consoles."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from bot.logs import configure_logging
+from bot.settings import Settings, load_settings
+from feedbackbot.errors import FeedbackbotError
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    for line in message.splitlines():
+        errors.print(line, style="bold red", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def settings_or_exit() -> Settings:
+    """Load the settings and set up logging; a bad setting exits 2 with its one-line message."""
+    try:
+        settings = load_settings()
+    except FeedbackbotError as error:
+        fail(str(error), code=2)
+    configure_logging(settings.log_level)
+    return settings

@@ -1,0 +1,1 @@
+"""The one aiohttp server: the REST API, /healthz, and later /slack/events and /telegram/webhook."""
