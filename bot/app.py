@@ -9,11 +9,11 @@ from contextlib import suppress
 
 from aiohttp import web
 
-from bot.http.health import add_health_routes, database_check
+from bot.http.server import Services, build_web_app
 from bot.settings import Settings
 from feedbackbot.errors import FeedbackbotError
 from storage import migrate
-from storage.engine import create_engine
+from storage.engine import create_engine, session_factory
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             "database ready",
             extra={"database": settings.database_url_for_display, "from": before, "to": after},
         )
-        web_app = web.Application()
-        add_health_routes(web_app, {"database": database_check(engine)})
-        runner = web.AppRunner(web_app, access_log=None)
+        services = Services(settings, engine, session_factory(engine))
+        runner = web.AppRunner(build_web_app(services), access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.http_host, settings.http_port).start()

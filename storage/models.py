@@ -46,6 +46,8 @@ class InvitationStatus(StrEnum):
     """pending -> sending -> sent -> answered; or expired, failed, cancelled.
 
     A retryable send error puts a sending invitation back to pending with a later due time.
+    ``skipped`` records a survey the policy decided not to send (``status_reason`` says why:
+    opted out, throttled, no reachable channel), so a repeated case event gets the same answer.
     """
 
     PENDING = "pending"
@@ -55,6 +57,7 @@ class InvitationStatus(StrEnum):
     EXPIRED = "expired"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"
 
 
 class Customer(SQLModel, table=True):
@@ -114,6 +117,21 @@ class SupportCase(SQLModel, table=True):
     handle_seconds: int | None = Field(default=None, ge=0)
     channel: str | None = Field(default=None, max_length=64)
     event_hash: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _created()
+
+
+class SurveyDefinition(SQLModel, table=True):
+    """The definition of one survey version, as it was when an invitation was first made with it.
+
+    Invitations name ``(survey_key, survey_version)``; keeping the definition here means a later
+    change to a survey never changes what an open invitation asks or how its answers are read.
+    """
+
+    __tablename__ = "survey_definition"
+
+    survey_key: str = Field(primary_key=True, max_length=64)
+    version: str = Field(primary_key=True, max_length=64)
+    definition: dict = Field(sa_type=sa.JSON, nullable=False)
     created_at: datetime = _created()
 
 
@@ -209,6 +227,16 @@ class DigestLog(SQLModel, table=True):
     created_at: datetime = _created()
     done_at: datetime | None = _time()
     result_ref: str | None = Field(default=None, max_length=200)
+
+
+class RateBucket(SQLModel, table=True):
+    """A token bucket shared by every worker, so all of them together keep one platform budget."""
+
+    __tablename__ = "rate_bucket"
+
+    name: str = Field(primary_key=True, max_length=100)
+    tokens: float = 0.0
+    updated_at: datetime = _time(nullable=False)
 
 
 class Lease(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 09:01:35.397786
+Create Date: 2026-11-23 09:06:24.694031
 """
 
 from collections.abc import Sequence
@@ -67,6 +67,21 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(length=100), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_lease")),
+    )
+    op.create_table(
+        "rate_bucket",
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("tokens", sa.Float(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_rate_bucket")),
+    )
+    op.create_table(
+        "survey_definition",
+        sa.Column("survey_key", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.String(length=64), nullable=False),
+        sa.Column("definition", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("survey_key", "version", name=op.f("pk_survey_definition")),
     )
     op.create_table(
         "identity",
@@ -268,6 +283,8 @@ def downgrade() -> None:
 
     op.drop_table("support_case")
     op.drop_table("identity")
+    op.drop_table("survey_definition")
+    op.drop_table("rate_bucket")
     op.drop_table("lease")
     op.drop_table("digest_log")
     op.drop_table("customer")
