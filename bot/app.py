@@ -1,19 +1,33 @@
-"""``feedbackbot run``: migrate, then serve HTTP and whatever is configured until a signal."""
+"""``feedbackbot run``: migrate, then serve HTTP, the configured platforms and the scheduler.
+
+Start-up order: database migrated, survey catalog loaded, platform runtimes created (from
+``bot.platforms``), HTTP server listening, platforms started, scheduler started. Shutdown runs
+in reverse, the dispatcher first: it finishes the sends in flight, records them and hands its
+leases back, so another worker carries on at once and nothing is sent twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+from collections.abc import Sequence
 from contextlib import suppress
 
 from aiohttp import web
 
+from bot.dispatch import Channel, Dispatcher
+from bot.dispatch.dispatcher import worker_name
+from bot.http.health import HealthCheck
 from bot.http.server import Services, build_web_app
+from bot.platforms import PlatformRuntime, create_runtimes
+from bot.policy import dispatch_config, policy_config
+from bot.scheduler import Scheduler, build_scheduler
 from bot.settings import Settings
 from feedbackbot.errors import FeedbackbotError
 from storage import migrate
 from storage.engine import create_engine, session_factory
+from surveys.catalog import load_catalog
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +36,20 @@ class PortInUse(FeedbackbotError):
     """The HTTP port is taken by another program."""
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set or the process gets SIGINT/SIGTERM."""
+def scheduler_check(scheduler: Scheduler) -> HealthCheck:
+    async def check() -> bool:
+        return scheduler.running
+
+    return check
+
+
+async def serve(
+    settings: Settings, stop: asyncio.Event | None = None, *, channels: Sequence[Channel] = ()
+) -> None:
+    """Run until ``stop`` is set or the process gets SIGINT/SIGTERM.
+
+    ``channels`` are sent through besides the registered platforms' (for the demo and tests).
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -32,14 +58,45 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
 
     engine = create_engine(settings.database_url)
     runner: web.AppRunner | None = None
+    dispatcher: Dispatcher | None = None
+    scheduler: Scheduler | None = None
+    started: list[PlatformRuntime] = []
     try:
         before, after = await migrate.upgrade(engine)
         log.info(
             "database ready",
             extra={"database": settings.database_url_for_display, "from": before, "to": after},
         )
-        services = Services(settings, engine, session_factory(engine))
-        runner = web.AppRunner(build_web_app(services), access_log=None)
+        catalog = load_catalog(settings.surveys_file)
+        sessions = session_factory(engine)
+        worker = worker_name()
+        runtimes = create_runtimes(settings, sessions, worker)
+        dispatcher = Dispatcher(
+            sessions,
+            [*channels, *(runtime.channel for runtime in runtimes)],
+            dispatch_config(settings),
+            worker=worker,
+        )
+        scheduler = build_scheduler(
+            dispatcher=dispatcher,
+            sessions=sessions,
+            catalog=catalog,
+            config=policy_config(settings),
+            worker=worker,
+            dispatch_interval=settings.dispatch_interval_seconds,
+            extra_jobs=[
+                job for runtime in runtimes for job in getattr(runtime, "jobs", lambda: ())()
+            ],
+        )
+        services = Services(
+            settings, engine, sessions, health_checks={"scheduler": scheduler_check(scheduler)}
+        )
+        app = build_web_app(services)
+        for runtime in runtimes:
+            add_routes = getattr(runtime, "add_routes", None)
+            if add_routes is not None:
+                add_routes(app)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.http_host, settings.http_port).start()
@@ -48,16 +105,27 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                 f"Cannot listen on {settings.http_host}:{settings.http_port} "
                 f"({error.strerror}); set HTTP_HOST/HTTP_PORT to a free address"
             ) from None
+        for runtime in runtimes:
+            await runtime.start()
+            started.append(runtime)
+        scheduler.start()
         log.info(
             "feedbackbot running",
             extra={
                 "http": f"http://{settings.http_host}:{settings.http_port}",
-                "channels": ",".join(settings.channels) or "none",
+                "channels": ",".join(sorted(dispatcher.channels)) or "none",
+                "worker": worker,
             },
         )
         await stop.wait()
         log.info("shutting down")
     finally:
+        if dispatcher is not None:
+            await dispatcher.close()
+        if scheduler is not None:
+            await scheduler.shutdown()
+        for runtime in reversed(started):
+            await runtime.stop()
         if runner is not None:
             await runner.cleanup()
         await engine.dispose()

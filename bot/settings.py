@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     telegram_rate_per_second: float = Field(default=30.0, gt=0)
     telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
     slack_channel_rate_per_second: float = Field(default=1.0, gt=0)
+    dispatch_max_attempts: int = Field(default=5, ge=1, le=100)
+    dispatch_lease_seconds: float = Field(default=15.0, ge=2)
+    dispatch_send_timeout_seconds: float = Field(default=10.0, gt=0)
     value_weights: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
 
     @field_validator(
@@ -236,6 +239,16 @@ class Settings(BaseSettings):
         if self.reminder_after_hours and self.reminder_after_hours >= self.expire_after_hours:
             raise ValueError(
                 "REMINDER_AFTER_HOURS must be below EXPIRE_AFTER_HOURS (or 0 to send no reminder)"
+            )
+        if self.dispatch_lease_seconds <= 2 * self.dispatch_interval_seconds:
+            raise ValueError(
+                "DISPATCH_LEASE_SECONDS must be more than twice DISPATCH_INTERVAL_SECONDS, "
+                "so the sending worker renews its lease before it lapses"
+            )
+        if self.dispatch_send_timeout_seconds + 1 >= self.dispatch_lease_seconds:
+            raise ValueError(
+                "DISPATCH_SEND_TIMEOUT_SECONDS must be at least 1 below DISPATCH_LEASE_SECONDS, "
+                "or no send could finish within a lease"
             )
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
             raise ValueError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, run
+from bot.cli import case, customers, db, report, run, surveys, transfer
 from feedbackbot import __version__
 
 app = typer.Typer(
@@ -16,6 +16,12 @@ app = typer.Typer(
 )
 app.command("run")(run.run)
 app.add_typer(db.app, name="db")
+app.add_typer(case.app, name="case")
+app.add_typer(surveys.app, name="surveys")
+app.command("report")(report.report)
+app.add_typer(transfer.import_app, name="import")
+app.add_typer(transfer.export_app, name="export")
+app.add_typer(customers.app, name="customers")
 
 
 def _version(value: bool) -> None:

@@ -6,6 +6,7 @@ import asyncio
 
 from bot.app import serve
 from bot.cli.common import fail, settings_or_exit
+from bot.cli.surveys import catalog_or_exit
 from feedbackbot.errors import FeedbackbotError
 
 NO_CHANNEL = "No channel configured: set TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN (see .env.example)"
@@ -14,6 +15,7 @@ NO_CHANNEL = "No channel configured: set TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN (
 def run() -> None:
     """Serve the HTTP API, the configured bots and the scheduler; migrates the database first."""
     settings = settings_or_exit()
+    catalog_or_exit(settings.surveys_file, code=2)
     if not settings.channels:
         fail(NO_CHANNEL, code=2)
     try:

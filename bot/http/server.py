@@ -28,4 +28,10 @@ def build_web_app(services: Services) -> web.Application:
     app = web.Application()
     app[SERVICES] = services
     add_health_routes(app, {"database": database_check(services.engine), **services.health_checks})
+    from bot.http.cases import add_case_routes  # here: route modules import SERVICES from us
+
+    add_case_routes(app)
+    from bot.http.reports import add_report_routes
+
+    add_report_routes(app)
     return app

@@ -1,0 +1,43 @@
+"""The settings, turned into the plain values ``surveys`` and the dispatcher take."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.dispatch.dispatcher import DispatchConfig, PlatformLimits
+from bot.settings import Settings
+from surveys.policy import NPS, VALUE, PolicyConfig
+
+
+def policy_config(settings: Settings) -> PolicyConfig:
+    quiet = settings.quiet_hours
+    return PolicyConfig(
+        csat_delay=timedelta(minutes=settings.csat_delay_minutes),
+        intervals={
+            NPS: timedelta(days=settings.nps_interval_days),
+            VALUE: timedelta(days=settings.value_interval_days),
+        },
+        throttle=timedelta(days=settings.throttle_days),
+        quiet_hours=(quiet.start, quiet.end) if quiet else None,
+        default_timezone=settings.default_timezone,
+        reminder_after=timedelta(hours=settings.reminder_after_hours)
+        if settings.reminder_after_hours
+        else None,
+        expire_after=timedelta(hours=settings.expire_after_hours),
+    )
+
+
+def dispatch_config(settings: Settings) -> DispatchConfig:
+    return DispatchConfig(
+        policy=policy_config(settings),
+        limits={
+            "telegram": PlatformLimits(
+                settings.telegram_rate_per_second, settings.telegram_chat_rate_per_second
+            ),
+            "slack": PlatformLimits(None, settings.slack_channel_rate_per_second),
+        },
+        default_language=settings.default_language,
+        max_attempts=settings.dispatch_max_attempts,
+        lease=timedelta(seconds=settings.dispatch_lease_seconds),
+        send_timeout=settings.dispatch_send_timeout_seconds,
+    )

@@ -1,0 +1,1 @@
+"""The Slack app (slack-bolt, async): customer surveys in DMs, agent alerts, digests, /feedback."""

@@ -1,0 +1,167 @@
+"""Wires the Telegram bot: the Dispatcher and its routers, the commands, polling or webhook.
+
+Services reach handlers as dispatcher workflow data (``sessions``, ``alerts``,
+``default_language``, ``link_secret``), injected by name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import BotCommand
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.platforms import register_platform
+from bot.settings import Settings
+from bot.telegram import answer, commands, fallback, privacy, start
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.client import build_bot
+from bot.telegram.polling import PollingTimes, pause, poll
+from bot.telegram.texts import COMMANDS, TEXTS, say
+from bot.telegram.webhook import add_webhook_route, register_webhook
+from feedbackbot.errors import ConfigurationError
+from surveys.conversation import AlertRule
+
+log = logging.getLogger(__name__)
+
+
+def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Dispatcher:
+    dispatcher = Dispatcher()
+    dispatcher["sessions"] = sessions
+    dispatcher["alerts"] = AlertRule(
+        low_csat=settings.low_csat_threshold, low_nps=settings.low_nps_threshold
+    )
+    dispatcher["default_language"] = settings.default_language
+    dispatcher["link_secret"] = settings.link_secret
+    dispatcher.include_routers(
+        *(module.make_router() for module in (start, privacy, commands, answer, fallback))
+    )
+    dispatcher.errors.register(fallback.on_error)
+    return dispatcher
+
+
+async def register_commands(bot: Bot, default_language: str) -> None:
+    """The command menu in every supported language, and the default for all others."""
+    for language in (None, *TEXTS):
+        await bot.set_my_commands(
+            [
+                BotCommand(
+                    command=name, description=say(language or default_language, f"cmd_{name}")
+                )
+                for name in COMMANDS
+            ],
+            language_code=language,
+        )
+
+
+class TelegramRuntime:
+    """The Telegram side of ``feedbackbot run``: the webhook route, then polling or the webhook
+    registration, and the channel the dispatcher sends through.
+
+    Start-up checks the token (a refused one stops ``run`` with a clear message); when Telegram
+    cannot be reached yet, the bot keeps retrying in the background instead of failing.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        worker: str,
+        times: PollingTimes | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.worker = worker
+        self.times = times or PollingTimes()
+        self.bot = build_bot(settings)
+        self.dispatcher = build_dispatcher(settings, sessions)
+        self.channel = TelegramChannel(self.bot)
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def webhook(self) -> tuple[str, str] | None:
+        """(TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET), or None for long polling."""
+        url, secret = self.settings.telegram_webhook_url, self.settings.telegram_webhook_secret
+        return (url, secret.get_secret_value()) if url and secret else None
+
+    def add_routes(self, app: web.Application) -> None:
+        """Serve /telegram/webhook in webhook mode; called before the HTTP server starts."""
+        if self.webhook is not None:
+            add_webhook_route(app, self.bot, self.dispatcher, self.webhook[1])
+
+    async def start(self) -> None:
+        try:
+            me = await self.bot.get_me()
+            log.info("telegram bot ready", extra={"bot": me.username, "worker": self.worker})
+        except TelegramUnauthorizedError:
+            await self.bot.session.close()
+            raise ConfigurationError(
+                "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized); check the token"
+            ) from None
+        except TelegramAPIError as error:
+            log.warning(
+                "Telegram not reachable yet; retrying in the background",
+                extra={"error": type(error).__name__, "api": self.settings.telegram_api_url},
+            )
+        self._task = asyncio.create_task(self._run(), name="telegram")
+
+    async def _run(self) -> None:
+        language = self.settings.default_language
+        if not await self._retrying("setMyCommands", lambda: register_commands(self.bot, language)):
+            return
+        if self.webhook is not None:
+            url, secret = self.webhook
+            await self._retrying(
+                "setWebhook", lambda: register_webhook(self.bot, self.dispatcher, url, secret)
+            )
+            return
+        await poll(self.bot, self.dispatcher, self.sessions, self.worker, self._stop, self.times)
+
+    async def _retrying(self, name: str, call: Callable[[], Awaitable[None]]) -> bool:
+        """Make a Bot API call, again while Telegram is away; False if stopped first."""
+        while not self._stop.is_set():
+            try:
+                await call()
+                return True
+            except TelegramRetryAfter as error:
+                wait = float(error.retry_after)
+            except (TelegramNetworkError, TelegramServerError) as error:
+                log.warning(
+                    "telegram call failed, retrying",
+                    extra={"call": name, "error": type(error).__name__},
+                )
+                wait = self.times.backoff_seconds
+            await pause(self._stop, wait)
+        return False
+
+    async def stop(self) -> None:
+        self._stop.set()
+        try:
+            if self._task is not None:
+                await self._task
+        finally:
+            await self.bot.session.close()
+
+
+def create_runtime(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], worker: str
+) -> TelegramRuntime | None:
+    """The Telegram runtime when TELEGRAM_BOT_TOKEN is set (``bot.platforms`` factory)."""
+    if settings.telegram_bot_token is None:
+        return None
+    return TelegramRuntime(settings, sessions, worker)
+
+
+register_platform("telegram", create_runtime)

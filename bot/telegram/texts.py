@@ -1,0 +1,303 @@
+"""What the bot itself says, in every supported language (survey texts come from the engine).
+
+``say(language, key, **values)`` falls back to English for an unknown language, so a chat in a
+language we do not speak still gets a readable answer.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+FALLBACK: Final = "en"
+LANGUAGE_NAMES: Final = {"en": "English", "es": "Español", "de": "Deutsch", "ru": "Русский"}
+
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "welcome_linked": (
+            "Thank you! This chat is now connected to your support account. After a case "
+            "closes we may ask you a question or two here; /stop turns that off, /help lists "
+            "what I can do."
+        ),
+        "welcome_known": "Welcome back! This chat is connected to your support account. /help",
+        "welcome_unknown": (
+            "Hello! I collect feedback for our support team. To connect this chat, open the "
+            "link your support agent sent you. /help lists what I can do."
+        ),
+        "link_invalid": (
+            "Sorry, this link is not valid. Please use the exact link your support agent sent "
+            "you, or ask them for a new one."
+        ),
+        "help": (
+            "I ask short surveys after your support cases close. Commands:\n"
+            "/language: choose the language\n"
+            "/stop: no more surveys\n"
+            "/mydata: what is stored about you\n"
+            "/forget: erase your data\n"
+            "/help: this message"
+        ),
+        "not_linked": (
+            "This chat is not connected to a support account, so nothing is stored about it."
+        ),
+        "stop_confirm": "Stop all surveys? Open survey invitations will be cancelled.",
+        "stop_done": "Done: you will get no more surveys. Send /start to receive them again.",
+        "stop_kept": "OK, nothing changed.",
+        "language_choose": "Choose your language:",
+        "language_set": "Language set to English.",
+        "forget_confirm": (
+            "Erase your data? This chat is disconnected and your written comments are deleted. "
+            "Your scores stay, without your name, in anonymous statistics."
+        ),
+        "forget_done": "Your data has been erased and this chat disconnected. Goodbye!",
+        "forget_kept": "OK, nothing was erased.",
+        "yes": "Yes",
+        "no": "No",
+        "mydata_title": "What we store about you:",
+        "mydata_customer": "Customer id: {external_id}",
+        "mydata_name": "Name: {name}",
+        "mydata_email": "Email: {email}",
+        "mydata_language": "Language: {language}",
+        "mydata_identity": "{platform} chat, {state} since {since}",
+        "mydata_open": "Open surveys: {count}",
+        "mydata_answers": "Answers: {count} ({comments} with a written comment)",
+        "mydata_none": "none",
+        "state_linked": "connected",
+        "state_opted_out": "surveys stopped",
+        "state_unreachable": "unreachable",
+        "reminder": "A gentle reminder: we would love to hear how it went.",
+        "your_answer": "Your answer: {answer}",
+        "skipped": "Skipped",
+        "counted": "Thank you, your answer is recorded.",
+        "stale": "This survey is closed or already answered. Thank you!",
+        "not_yours": "This button is not for you.",
+        "no_open_question": "Thank you! There is no open question right now. /help",
+        "use_buttons": "Please answer with the buttons under the question above.",
+        "text_only": "Please answer with a text message. /help",
+        "error": "Sorry, something went wrong. Please try again in a moment.",
+        "cmd_start": "Start the bot",
+        "cmd_language": "Choose the language",
+        "cmd_stop": "Stop surveys",
+        "cmd_mydata": "What is stored about me",
+        "cmd_forget": "Erase my data",
+        "cmd_help": "Help",
+    },
+    "es": {
+        "welcome_linked": (
+            "¡Gracias! Este chat ya está conectado a su cuenta de soporte. Cuando se cierre un "
+            "caso, puede que le hagamos una o dos preguntas aquí; /stop lo desactiva, /help "
+            "muestra lo que puedo hacer."
+        ),
+        "welcome_known": "¡Bienvenido de nuevo! Este chat está conectado a su cuenta. /help",
+        "welcome_unknown": (
+            "¡Hola! Recojo opiniones para nuestro equipo de soporte. Para conectar este chat, "
+            "abra el enlace que le envió su agente. /help muestra lo que puedo hacer."
+        ),
+        "link_invalid": (
+            "Lo sentimos, este enlace no es válido. Use el enlace exacto que le envió su agente "
+            "o pídale uno nuevo."
+        ),
+        "help": (
+            "Hago encuestas breves cuando se cierran sus casos de soporte. Comandos:\n"
+            "/language: elegir el idioma\n"
+            "/stop: no más encuestas\n"
+            "/mydata: qué datos guardamos\n"
+            "/forget: borrar sus datos\n"
+            "/help: este mensaje"
+        ),
+        "not_linked": (
+            "Este chat no está conectado a una cuenta de soporte; no guardamos nada sobre él."
+        ),
+        "stop_confirm": "¿Detener todas las encuestas? Se cancelarán las invitaciones abiertas.",
+        "stop_done": "Hecho: no recibirá más encuestas. Envíe /start para volver a recibirlas.",
+        "stop_kept": "De acuerdo, nada ha cambiado.",
+        "language_choose": "Elija su idioma:",
+        "language_set": "Idioma cambiado a español.",
+        "forget_confirm": (
+            "¿Borrar sus datos? Este chat se desconectará y se eliminarán sus comentarios "
+            "escritos. Sus puntuaciones quedan, sin su nombre, en estadísticas anónimas."
+        ),
+        "forget_done": "Sus datos se han borrado y este chat se ha desconectado. ¡Adiós!",
+        "forget_kept": "De acuerdo, no se ha borrado nada.",
+        "yes": "Sí",
+        "no": "No",
+        "mydata_title": "Lo que guardamos sobre usted:",
+        "mydata_customer": "Id de cliente: {external_id}",
+        "mydata_name": "Nombre: {name}",
+        "mydata_email": "Correo: {email}",
+        "mydata_language": "Idioma: {language}",
+        "mydata_identity": "Chat de {platform}, {state} desde {since}",
+        "mydata_open": "Encuestas abiertas: {count}",
+        "mydata_answers": "Respuestas: {count} ({comments} con comentario escrito)",
+        "mydata_none": "ninguno",
+        "state_linked": "conectado",
+        "state_opted_out": "encuestas detenidas",
+        "state_unreachable": "inaccesible",
+        "reminder": "Un pequeño recordatorio: nos encantaría saber cómo le fue.",
+        "your_answer": "Su respuesta: {answer}",
+        "skipped": "Omitida",
+        "counted": "Gracias, su respuesta está registrada.",
+        "stale": "Esta encuesta está cerrada o ya respondida. ¡Gracias!",
+        "not_yours": "Este botón no es para usted.",
+        "no_open_question": "¡Gracias! Ahora no hay ninguna pregunta abierta. /help",
+        "use_buttons": "Responda con los botones debajo de la pregunta, por favor.",
+        "text_only": "Responda con un mensaje de texto, por favor. /help",
+        "error": "Lo sentimos, algo salió mal. Inténtelo de nuevo en un momento.",
+        "cmd_start": "Iniciar el bot",
+        "cmd_language": "Elegir el idioma",
+        "cmd_stop": "Detener encuestas",
+        "cmd_mydata": "Qué datos guardan sobre mí",
+        "cmd_forget": "Borrar mis datos",
+        "cmd_help": "Ayuda",
+    },
+    "de": {
+        "welcome_linked": (
+            "Danke! Dieser Chat ist jetzt mit Ihrem Support-Konto verbunden. Nach einem "
+            "abgeschlossenen Fall stellen wir hier vielleicht ein oder zwei Fragen; /stop "
+            "schaltet das ab, /help zeigt, was ich kann."
+        ),
+        "welcome_known": "Willkommen zurück! Dieser Chat ist mit Ihrem Konto verbunden. /help",
+        "welcome_unknown": (
+            "Hallo! Ich sammle Feedback für unser Support-Team. Um diesen Chat zu verbinden, "
+            "öffnen Sie den Link, den Ihr Support-Mitarbeiter Ihnen geschickt hat. /help"
+        ),
+        "link_invalid": (
+            "Dieser Link ist leider ungültig. Bitte verwenden Sie genau den Link aus Ihrem "
+            "Support-Kontakt oder fragen Sie nach einem neuen."
+        ),
+        "help": (
+            "Ich stelle kurze Umfragen, wenn Ihre Support-Fälle abgeschlossen sind. Befehle:\n"
+            "/language: Sprache wählen\n"
+            "/stop: keine Umfragen mehr\n"
+            "/mydata: was über Sie gespeichert ist\n"
+            "/forget: Ihre Daten löschen\n"
+            "/help: diese Nachricht"
+        ),
+        "not_linked": (
+            "Dieser Chat ist mit keinem Support-Konto verbunden; über ihn ist nichts gespeichert."
+        ),
+        "stop_confirm": "Alle Umfragen beenden? Offene Einladungen werden storniert.",
+        "stop_done": (
+            "Erledigt: Sie erhalten keine Umfragen mehr. Mit /start erhalten Sie sie wieder."
+        ),
+        "stop_kept": "In Ordnung, nichts geändert.",
+        "language_choose": "Wählen Sie Ihre Sprache:",
+        "language_set": "Sprache auf Deutsch gestellt.",
+        "forget_confirm": (
+            "Ihre Daten löschen? Dieser Chat wird getrennt und Ihre schriftlichen Kommentare "
+            "werden gelöscht. Ihre Bewertungen bleiben ohne Namen in anonymen Statistiken."
+        ),
+        "forget_done": "Ihre Daten wurden gelöscht und dieser Chat getrennt. Auf Wiedersehen!",
+        "forget_kept": "In Ordnung, nichts wurde gelöscht.",
+        "yes": "Ja",
+        "no": "Nein",
+        "mydata_title": "Was wir über Sie speichern:",
+        "mydata_customer": "Kundennummer: {external_id}",
+        "mydata_name": "Name: {name}",
+        "mydata_email": "E-Mail: {email}",
+        "mydata_language": "Sprache: {language}",
+        "mydata_identity": "{platform}-Chat, {state} seit {since}",
+        "mydata_open": "Offene Umfragen: {count}",
+        "mydata_answers": "Antworten: {count} ({comments} mit schriftlichem Kommentar)",
+        "mydata_none": "keine",
+        "state_linked": "verbunden",
+        "state_opted_out": "Umfragen beendet",
+        "state_unreachable": "nicht erreichbar",
+        "reminder": "Eine kleine Erinnerung: Wir würden gern wissen, wie es lief.",
+        "your_answer": "Ihre Antwort: {answer}",
+        "skipped": "Übersprungen",
+        "counted": "Danke, Ihre Antwort ist gespeichert.",
+        "stale": "Diese Umfrage ist geschlossen oder schon beantwortet. Danke!",
+        "not_yours": "Diese Schaltfläche ist nicht für Sie.",
+        "no_open_question": "Danke! Gerade ist keine Frage offen. /help",
+        "use_buttons": "Bitte antworten Sie mit den Schaltflächen unter der Frage.",
+        "text_only": "Bitte antworten Sie mit einer Textnachricht. /help",
+        "error": "Entschuldigung, etwas ist schiefgelaufen. Bitte versuchen Sie es gleich erneut.",
+        "cmd_start": "Bot starten",
+        "cmd_language": "Sprache wählen",
+        "cmd_stop": "Umfragen beenden",
+        "cmd_mydata": "Was über mich gespeichert ist",
+        "cmd_forget": "Meine Daten löschen",
+        "cmd_help": "Hilfe",
+    },
+    "ru": {
+        "welcome_linked": (
+            "Спасибо! Этот чат подключён к вашей учётной записи поддержки. После закрытия "
+            "обращения мы можем задать здесь пару вопросов; /stop отключает опросы, /help "
+            "показывает, что я умею."
+        ),
+        "welcome_known": "С возвращением! Этот чат подключён к вашей учётной записи. /help",
+        "welcome_unknown": (
+            "Здравствуйте! Я собираю отзывы для нашей службы поддержки. Чтобы подключить этот "
+            "чат, откройте ссылку, которую прислал ваш специалист поддержки. /help"
+        ),
+        "link_invalid": (
+            "К сожалению, эта ссылка недействительна. Откройте ту ссылку, которую прислала "
+            "поддержка, или попросите новую."
+        ),
+        "help": (
+            "Я провожу короткие опросы после закрытия ваших обращений. Команды:\n"
+            "/language: выбрать язык\n"
+            "/stop: больше не присылать опросы\n"
+            "/mydata: какие данные о вас хранятся\n"
+            "/forget: удалить ваши данные\n"
+            "/help: это сообщение"
+        ),
+        "not_linked": "Этот чат не подключён к учётной записи поддержки; о нём ничего не хранится.",
+        "stop_confirm": "Отключить все опросы? Открытые приглашения будут отменены.",
+        "stop_done": "Готово: опросов больше не будет. Чтобы снова получать их, отправьте /start.",
+        "stop_kept": "Хорошо, ничего не изменилось.",
+        "language_choose": "Выберите язык:",
+        "language_set": "Язык изменён на русский.",
+        "forget_confirm": (
+            "Удалить ваши данные? Этот чат будет отключён, а ваши письменные комментарии "
+            "удалены. Оценки останутся в анонимной статистике, без вашего имени."
+        ),
+        "forget_done": "Ваши данные удалены, чат отключён. До свидания!",
+        "forget_kept": "Хорошо, ничего не удалено.",
+        "yes": "Да",
+        "no": "Нет",
+        "mydata_title": "Что мы храним о вас:",
+        "mydata_customer": "Номер клиента: {external_id}",
+        "mydata_name": "Имя: {name}",
+        "mydata_email": "Эл. почта: {email}",
+        "mydata_language": "Язык: {language}",
+        "mydata_identity": "Чат {platform}: {state} с {since}",
+        "mydata_open": "Открытые опросы: {count}",
+        "mydata_answers": "Ответы: {count} (с письменным комментарием: {comments})",
+        "mydata_none": "нет",
+        "state_linked": "подключён",
+        "state_opted_out": "опросы отключены",
+        "state_unreachable": "недоступен",
+        "reminder": "Небольшое напоминание: нам очень важно ваше мнение.",
+        "your_answer": "Ваш ответ: {answer}",
+        "skipped": "Пропущено",
+        "counted": "Спасибо, ваш ответ записан.",
+        "stale": "Этот опрос закрыт или на него уже ответили. Спасибо!",
+        "not_yours": "Эта кнопка не для вас.",
+        "no_open_question": "Спасибо! Сейчас нет открытых вопросов. /help",
+        "use_buttons": "Пожалуйста, ответьте кнопками под вопросом выше.",
+        "text_only": "Пожалуйста, ответьте текстовым сообщением. /help",
+        "error": "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.",
+        "cmd_start": "Запустить бота",
+        "cmd_language": "Выбрать язык",
+        "cmd_stop": "Отключить опросы",
+        "cmd_mydata": "Какие данные обо мне хранятся",
+        "cmd_forget": "Удалить мои данные",
+        "cmd_help": "Помощь",
+    },
+}
+
+COMMANDS: Final = ("start", "language", "stop", "mydata", "forget", "help")
+
+
+def language_of(code: str | None, default: str = FALLBACK) -> str:
+    """The supported language for a Telegram ``language_code`` such as ``pt-BR`` or ``ru``."""
+    if code:
+        short = code.split("-")[0].split("_")[0].lower()
+        if short in TEXTS:
+            return short
+    return default if default in TEXTS else FALLBACK
+
+
+def say(language: str | None, key: str, /, **values: object) -> str:
+    table = TEXTS.get(language or FALLBACK, TEXTS[FALLBACK])
+    return table.get(key, TEXTS[FALLBACK][key]).format(**values)

@@ -1,0 +1,56 @@
+"""``POST /telegram/webhook`` on the shared aiohttp server, for every worker at once.
+
+A request without the right ``X-Telegram-Bot-Api-Secret-Token`` gets a bare 403 (compared in
+constant time). An accepted update is handled before the answer, so a 200 means it is done;
+a handler failure is still a 200 (the error handler apologised to the customer), because
+Telegram would otherwise redeliver the same poison update again and again.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
+PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def add_webhook_route(app: web.Application, bot: Bot, dispatcher: Dispatcher, secret: str) -> None:
+    expected = secret.encode()
+
+    async def receive_update(request: web.Request) -> web.Response:
+        presented = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(presented, expected):
+            log.warning("webhook request with a wrong secret", extra={"remote": request.remote})
+            return web.Response(status=403)
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": bot})
+        except (ValueError, ValidationError):
+            return web.json_response({"error": "body is not a Telegram update"}, status=400)
+        try:
+            await dispatcher.feed_update(bot, update)
+        except Exception as error:  # see the module docstring
+            log.error(
+                "update failed",
+                extra={"update_id": update.update_id, "error": type(error).__name__},
+            )
+        return web.json_response({"ok": True})
+
+    app.router.add_post(PATH, receive_update)
+
+
+async def register_webhook(bot: Bot, dispatcher: Dispatcher, url: str, secret: str) -> None:
+    """Point Telegram at ``url`` (TELEGRAM_WEBHOOK_URL) with the secret header."""
+    await bot.set_webhook(
+        url=url,
+        secret_token=secret,
+        allowed_updates=dispatcher.resolve_used_update_types(),
+        drop_pending_updates=False,
+    )
+    log.info("webhook registered", extra={"url": url})

@@ -1,0 +1,39 @@
+"""Closed support cases. Functions take the caller's session and never commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feedbackbot.errors import AlreadyExists
+from storage.models import SupportCase
+
+
+async def find_case(session: AsyncSession, external_id: str) -> SupportCase | None:
+    """The case recorded under the event's ``case_id``, if any."""
+    return await session.scalar(select(SupportCase).where(SupportCase.external_id == external_id))
+
+
+async def add_case(session: AsyncSession, case: SupportCase) -> SupportCase:
+    """Insert ``case`` (flushed, with its id) inside a savepoint.
+
+    Raises ``AlreadyExists`` when another transaction recorded the same ``case_id`` first; the
+    caller's transaction stays usable, so it can read that case and answer from it.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(case)
+    except IntegrityError:
+        raise AlreadyExists(f"case {case.external_id} is already recorded") from None
+    return case
+
+
+async def latest_agent_id(session: AsyncSession, customer_id: int) -> int | None:
+    """The agent of the customer's most recently closed case (who a relationship survey credits)."""
+    return await session.scalar(
+        select(SupportCase.agent_id)
+        .where(SupportCase.customer_id == customer_id)
+        .order_by(SupportCase.closed_at.desc(), SupportCase.id.desc())
+        .limit(1)
+    )

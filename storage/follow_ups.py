@@ -1,0 +1,200 @@
+"""Low-score alerts (the ``follow_up`` table): which to send, what they say, who closed the loop.
+
+The survey engine inserts a row when a low score is recorded; the Slack side sends the alert
+(``alerted_at``/``alert_ref``) and records the agent's "Follow up" press. Rows are an outbox: a
+worker claims one by bumping ``attempts`` with a conditional update, so two workers sweeping at
+the same moment never both send it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Agent, Answer, Customer, FollowUp, Invitation, SupportCase
+
+
+@dataclass(frozen=True)
+class AlertAnswer:
+    question_key: str
+    value: int | None
+    choice: str | None
+    text: str | None
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class AlertDetails:
+    """Everything an alert message shows: the follow-up, its agent, customer, case and answers."""
+
+    follow_up: FollowUp
+    agent_slack_user_id: str | None
+    agent_name: str | None
+    customer_external_id: str
+    customer_name: str | None
+    case_external_id: str | None
+    survey_key: str
+    answers: tuple[AlertAnswer, ...]
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """An alert the agent was sent and nobody has followed up yet."""
+
+    follow_up_id: int
+    created_at: datetime
+    customer_external_id: str
+    customer_name: str | None
+    case_external_id: str | None
+    survey_key: str
+    reason: str
+
+
+async def pending_alerts(
+    session: AsyncSession,
+    *,
+    max_attempts: int,
+    created_before: datetime | None = None,
+    invitation_id: int | None = None,
+    limit: int = 100,
+) -> list[FollowUp]:
+    """Follow-ups not yet alerted, whose agent can be reached on Slack, oldest first.
+
+    ``created_before`` lets a periodic sweep leave fresh rows to the worker that made them.
+    """
+    query = (
+        select(FollowUp)
+        .join(Agent, Agent.id == FollowUp.agent_id)
+        .where(
+            FollowUp.alerted_at.is_(None),
+            FollowUp.attempts < max_attempts,
+            Agent.slack_user_id.is_not(None),
+        )
+        .order_by(FollowUp.created_at, FollowUp.id)
+        .limit(limit)
+    )
+    if created_before is not None:
+        query = query.where(FollowUp.created_at < created_before)
+    if invitation_id is not None:
+        query = query.where(FollowUp.invitation_id == invitation_id)
+    return list((await session.scalars(query)).all())
+
+
+async def claim_alert(session: AsyncSession, follow_up: FollowUp) -> bool:
+    """Count one attempt at sending ``follow_up``'s alert; False if another worker got there first.
+
+    The update only matches while ``attempts`` is still what ``follow_up`` was read with.
+    """
+    result = await session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.id == follow_up.id,
+            FollowUp.attempts == follow_up.attempts,
+            FollowUp.alerted_at.is_(None),
+        )
+        .values(attempts=FollowUp.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def alert_details(session: AsyncSession, follow_up_id: int) -> AlertDetails | None:
+    """The follow-up with its agent, customer, case and every answer of its invitation."""
+    row = (
+        await session.execute(
+            select(FollowUp, Agent, Customer, SupportCase, Invitation)
+            .join(Invitation, Invitation.id == FollowUp.invitation_id)
+            .join(Customer, Customer.id == Invitation.customer_id)
+            .outerjoin(Agent, Agent.id == FollowUp.agent_id)
+            .outerjoin(SupportCase, SupportCase.id == Invitation.case_id)
+            .where(FollowUp.id == follow_up_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    follow_up, agent, customer, case, invitation = row
+    answers = await session.scalars(
+        select(Answer).where(Answer.invitation_id == invitation.id).order_by(Answer.id)
+    )
+    return AlertDetails(
+        follow_up=follow_up,
+        agent_slack_user_id=agent.slack_user_id if agent else None,
+        agent_name=agent.name if agent else None,
+        customer_external_id=customer.external_id,
+        customer_name=customer.name,
+        case_external_id=case.external_id if case else None,
+        survey_key=invitation.survey_key,
+        answers=tuple(
+            AlertAnswer(a.question_key, a.value, a.choice, a.text, a.skipped) for a in answers
+        ),
+    )
+
+
+async def alert_for_invitation(session: AsyncSession, invitation_id: int) -> FollowUp | None:
+    return await session.scalar(select(FollowUp).where(FollowUp.invitation_id == invitation_id))
+
+
+async def mark_alerted(session: AsyncSession, follow_up_id: int, *, at: datetime, ref: str) -> None:
+    """Record that the alert went out as message ``ref`` (``channel:ts``)."""
+    await session.execute(
+        update(FollowUp)
+        .where(FollowUp.id == follow_up_id)
+        .values(alerted_at=at, alert_ref=ref, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def record_alert_failure(session: AsyncSession, follow_up_id: int, error: str) -> None:
+    await session.execute(
+        update(FollowUp)
+        .where(FollowUp.id == follow_up_id)
+        .values(last_error=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def record_follow_up(
+    session: AsyncSession, follow_up_id: int, *, by: str, at: datetime
+) -> FollowUp | None:
+    """Record that ``by`` (a Slack user id) followed up; the first press wins, later ones change
+    nothing. Returns the row as stored (with whoever was first), or None for an unknown id."""
+    await session.execute(
+        update(FollowUp)
+        .where(FollowUp.id == follow_up_id, FollowUp.followed_up_at.is_(None))
+        .values(followed_up_by=by, followed_up_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return await session.scalar(
+        select(FollowUp)
+        .where(FollowUp.id == follow_up_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def open_alerts(session: AsyncSession, agent_id: int, limit: int = 10) -> list[OpenAlert]:
+    """The agent's alerts that were sent and not yet followed up, newest first."""
+    rows = await session.execute(
+        select(
+            FollowUp.id,
+            FollowUp.created_at,
+            Customer.external_id,
+            Customer.name,
+            SupportCase.external_id,
+            Invitation.survey_key,
+            FollowUp.reason,
+        )
+        .join(Invitation, Invitation.id == FollowUp.invitation_id)
+        .join(Customer, Customer.id == Invitation.customer_id)
+        .outerjoin(SupportCase, SupportCase.id == Invitation.case_id)
+        .where(
+            FollowUp.agent_id == agent_id,
+            FollowUp.alerted_at.is_not(None),
+            FollowUp.followed_up_at.is_(None),
+        )
+        .order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
+        .limit(limit)
+    )
+    return [OpenAlert(*row) for row in rows]

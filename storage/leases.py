@@ -1,0 +1,52 @@
+"""Named leases: one worker at a time holds e.g. ``telegram-poller`` until it lapses.
+
+A holder renews its lease well before ``expires_at``; when it dies the lease simply lapses and
+the next ``acquire`` by another worker takes it over, so hand-over takes one lease period.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Lease
+from storage.types import utcnow
+
+
+async def acquire(
+    session: AsyncSession,
+    name: str,
+    holder: str,
+    ttl: timedelta,
+    now: datetime | None = None,
+) -> bool:
+    """Take or renew lease ``name`` for ``holder`` until ``now + ttl``.
+
+    Returns True when ``holder`` holds it afterwards: it was free, lapsed, or already ours.
+    """
+    now = now or utcnow()
+    expires = now + ttl
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created = await session.execute(
+        insert(Lease)
+        .values(name=name, holder=holder, expires_at=expires)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    if created.rowcount:
+        return True
+    taken = await session.execute(
+        update(Lease)
+        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at <= now))
+        .values(holder=holder, expires_at=expires)
+    )
+    return bool(taken.rowcount)
+
+
+async def release(session: AsyncSession, name: str, holder: str) -> bool:
+    """Give the lease up at once (a clean shutdown); True if ``holder`` had it."""
+    result = await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+    return bool(result.rowcount)

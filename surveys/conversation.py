@@ -1,0 +1,281 @@
+"""The channel-neutral conversation: the next question of an invitation, and recording answers.
+
+Channels turn a button press or a message into an ``AnswerCommand`` and render what comes
+back (``Prompt``, ``Complete`` or ``Rejected``). Progress lives in the ``answer`` table, so
+nothing is held in memory between steps. Functions take the caller's ``AsyncSession`` and never
+commit: the caller wraps a call in ``async with session.begin():``, which makes an answer, the
+invitation's status and a low-score follow-up one atomic change.
+
+An invitation reads its survey from the snapshot stored by ``pin_version`` under its
+``survey_version``, never from the live catalog, so editing a survey never changes what an open
+invitation asks or how its answers are read.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import answers as answer_store
+from storage import surveys as survey_store
+from storage.models import Answer, InvitationStatus
+from storage.types import utcnow
+from surveys.definitions import Question, QuestionType, Survey
+from surveys.errors import DefinitionNotPinned, SurveyError
+from surveys.steps import (
+    Complete,
+    Given,
+    Option,
+    Prompt,
+    Rejected,
+    RejectReason,
+    Step,
+    choose_language,
+    progress,
+    rejected,
+    step,
+)
+
+__all__ = [
+    "AlertRule",
+    "AnswerCommand",
+    "Complete",
+    "Option",
+    "Outcome",
+    "Prompt",
+    "RejectReason",
+    "Rejected",
+    "UnknownInvitation",
+    "answer",
+    "load_survey",
+    "next_step",
+    "pin_version",
+]
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 2000
+_CLOSED = frozenset(
+    {
+        InvitationStatus.EXPIRED,
+        InvitationStatus.CANCELLED,
+        InvitationStatus.FAILED,
+        InvitationStatus.SKIPPED,
+    }
+)
+
+
+class UnknownInvitation(SurveyError):
+    """No invitation has this id."""
+
+
+@dataclass(frozen=True)
+class AnswerCommand:
+    """An answer as a channel received it.
+
+    ``customer_id``, when the channel knows who pressed the button, must be the invitation's
+    customer; otherwise the answer is refused as ``unknown_invitation`` (a forged button).
+    """
+
+    invitation_id: int
+    question_key: str
+    value: int | None = None
+    choice: str | None = None
+    text: str | None = None
+    skip: bool = False
+    customer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """Scores at or below these raise a follow-up for the case's agent."""
+
+    low_csat: int = 2
+    low_nps: int = 6
+
+
+@dataclass(frozen=True)
+class Outcome:
+    step: Prompt | Complete | Rejected
+    recorded: bool
+    """True only when this call stored a new answer."""
+
+
+async def pin_version(session: AsyncSession, survey: Survey) -> None:
+    """Store ``survey``'s definition under its version, if not stored yet.
+
+    Call it in the transaction that creates an invitation with ``survey.version``.
+    """
+    await survey_store.save_definition(session, survey.key, survey.version, survey.to_dict())
+
+
+async def load_survey(session: AsyncSession, survey_key: str, version: str) -> Survey:
+    """The pinned definition of ``survey_key`` at ``version``; raises ``DefinitionNotPinned``."""
+    data = await survey_store.get_definition(session, survey_key, version)
+    if data is None:
+        raise DefinitionNotPinned(
+            f"Survey {survey_key!r} version {version!r} was never pinned: "
+            "call surveys.conversation.pin_version when creating the invitation"
+        )
+    return Survey.from_dict(data)
+
+
+def _given(rows: list[Answer]) -> dict[str, Given]:
+    return {a.question_key: Given(a.value, a.choice, a.text, a.skipped) for a in rows}
+
+
+async def next_step(
+    session: AsyncSession, invitation_id: int, *, default_language: str = "en"
+) -> Prompt | Complete:
+    """The question to ask next, or ``Complete``; reads only. Raises ``UnknownInvitation``.
+
+    It answers whatever the invitation's status: whether to send is the caller's decision.
+    """
+    found = await answer_store.respondent(session, invitation_id)
+    if found is None:
+        raise UnknownInvitation(f"No invitation with id {invitation_id}")
+    invitation = found.invitation
+    survey = await load_survey(session, invitation.survey_key, invitation.survey_version)
+    language = choose_language(
+        survey, found.identity_language, found.customer_language, default_language
+    )
+    given = _given(await answer_store.answers_for(session, invitation_id))
+    return step(invitation_id, survey, progress(survey, given), language)
+
+
+def normalize(question: Question, command: AnswerCommand) -> Given | RejectReason:
+    """The answer as it would be stored, or why it cannot be an answer to ``question``."""
+    if command.skip:
+        return Given(skipped=True) if question.optional else RejectReason.NOT_OPTIONAL
+    match question.type:
+        case QuestionType.RATING:
+            value = command.value
+            if value is None and command.choice is not None and command.choice.isdigit():
+                value = int(command.choice)
+            if not isinstance(value, int) or isinstance(value, bool):
+                return RejectReason.INVALID_ANSWER
+            if question.scale is None or value not in question.scale:
+                return RejectReason.OUT_OF_RANGE
+            return Given(value=value)
+        case QuestionType.YES_NO:
+            word = command.choice.strip().lower() if command.choice is not None else None
+            if word is None and command.value in (0, 1) and not isinstance(command.value, bool):
+                word = "yes" if command.value == 1 else "no"
+            if word not in ("yes", "no"):
+                return RejectReason.INVALID_ANSWER if word is None else RejectReason.UNKNOWN_CHOICE
+            return Given(value=1 if word == "yes" else 0, choice=word)
+        case QuestionType.CHOICE:
+            if command.choice is None:
+                return RejectReason.INVALID_ANSWER
+            if question.choice(command.choice) is None:
+                return RejectReason.UNKNOWN_CHOICE
+            return Given(choice=command.choice)
+        case _:
+            if command.text is None:
+                return RejectReason.INVALID_ANSWER
+            # PostgreSQL text cannot hold NUL characters; nobody types them on purpose.
+            text = command.text.replace("\x00", "").strip()[:MAX_TEXT].rstrip()
+            return Given(text=text) if text else RejectReason.EMPTY_TEXT
+
+
+async def answer(
+    session: AsyncSession,
+    command: AnswerCommand,
+    *,
+    alerts: AlertRule,
+    default_language: str = "en",
+    now: datetime | None = None,
+) -> Outcome:
+    """Validate and record one answer; returns the next step, or why the answer was refused.
+
+    Writes, in the caller's transaction: the answer row; the invitation's ``answered`` status
+    once every required question that applies is answered; a ``follow_up`` row when the answer
+    is a low CSAT or NPS. Giving the same answer again records nothing and returns the same
+    next step, so a double tap or a re-delivered update is harmless.
+    """
+    now = now or utcnow()
+    found = await answer_store.respondent(session, command.invitation_id, lock=True)
+    if found is None or (
+        command.customer_id is not None and command.customer_id != found.invitation.customer_id
+    ):
+        reason = RejectReason.UNKNOWN_INVITATION
+        log.info(
+            "answer refused",
+            extra={"invitation_id": command.invitation_id, "reason": str(reason)},
+        )
+        language = choose_language(None, default_language)
+        return Outcome(rejected(command.invitation_id, reason, language), False)
+    invitation = found.invitation
+    survey = await load_survey(session, invitation.survey_key, invitation.survey_version)
+    language = choose_language(
+        survey, found.identity_language, found.customer_language, default_language
+    )
+    given = _given(await answer_store.answers_for(session, invitation.id))
+    state = progress(survey, given)
+    current = step(invitation.id, survey, state, language)
+
+    def refuse(reason: RejectReason, shown: Step | None = current) -> Outcome:
+        log.info(
+            "answer refused",
+            extra={
+                "invitation_id": invitation.id,
+                "question": command.question_key,
+                "reason": str(reason),
+            },
+        )
+        return Outcome(rejected(invitation.id, reason, language, shown), False)
+
+    question = survey.question(command.question_key)
+    if question is not None and question.key in given:
+        if normalize(question, command) == given[question.key]:
+            return Outcome(current, False)
+        return refuse(RejectReason.ALREADY_ANSWERED)
+    if invitation.status in _CLOSED or state.current is None:
+        return refuse(RejectReason.CLOSED, None)
+    if question is None or state.current.key != question.key:
+        return refuse(RejectReason.NOT_CURRENT_QUESTION)
+    normalized = normalize(question, command)
+    if isinstance(normalized, RejectReason):
+        return refuse(normalized)
+
+    stored = await answer_store.record_answer(
+        session,
+        invitation,
+        question.key,
+        value=normalized.value,
+        choice=normalized.choice,
+        text=normalized.text,
+        skipped=normalized.skipped,
+        answered_at=now,
+    )
+    if not stored:
+        # Another transaction stored an answer between our read and our insert.
+        existing = await answer_store.answer_to(session, invitation.id, question.key)
+        now_current = await next_step(session, invitation.id, default_language=default_language)
+        if existing is not None and _given([existing])[question.key] == normalized:
+            return Outcome(now_current, False)
+        return refuse(RejectReason.ALREADY_ANSWERED, now_current)
+    given[question.key] = normalized
+    state = progress(survey, given)
+    extra = {"invitation_id": invitation.id, "question": question.key}
+    log.info("answer recorded", extra=extra)
+    if state.required_answered(given) and invitation.status in answer_store.ANSWERABLE:
+        await answer_store.mark_answered(session, invitation.id, now)
+        log.info("invitation answered", extra={"invitation_id": invitation.id})
+    reason = _alert_reason(question, normalized, alerts)
+    if reason and await answer_store.add_follow_up(session, invitation, reason, now):
+        log.info("low score follow-up queued", extra={**extra, "agent_id": invitation.agent_id})
+    return Outcome(step(invitation.id, survey, state, language), True)
+
+
+def _alert_reason(question: Question, given: Given, alerts: AlertRule) -> str | None:
+    """``"CSAT 2"`` or ``"NPS 5"`` for a low score, else None."""
+    if question.type is not QuestionType.RATING or given.value is None:
+        return None
+    if question.key == "csat" and given.value <= alerts.low_csat:
+        return f"CSAT {given.value}"
+    if question.key == "nps" and given.value <= alerts.low_nps:
+        return f"NPS {given.value}"
+    return None

@@ -1,0 +1,87 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.app import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(monkeypatch: pytest.MonkeyPatch, empty_database_url: str) -> str:
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    return empty_database_url
+
+
+def event(case_id: str, customer: str, **customer_fields: object) -> str:
+    body = {
+        "case_id": case_id,
+        "customer": {"id": customer, **customer_fields},
+        "closed_at": "2026-11-23T09:00:00Z",
+    }
+    return json.dumps(body)
+
+
+def test_case_close_records_a_case_and_shows_its_invitation(database: str) -> None:
+    args = ["case", "close", "--case-id", "C1", "--customer-id", "alice"]
+    result = runner.invoke(app, [*args, "--telegram-chat-id", "1001", "--agent-id", "dana"])
+    assert result.exit_code == 0, result.output
+    assert "Case C1" in result.output and "csat" in result.output
+    assert "telegram" in result.output
+    again = runner.invoke(app, [*args, "--telegram-chat-id", "1001", "--agent-id", "dana"])
+    assert "already recorded" in again.output or "different details" in again.output
+
+
+def test_case_close_names_each_bad_field(database: str) -> None:
+    result = runner.invoke(
+        app,
+        ["case", "close", "--case-id", "C2", "--customer-id", "bob", "--timezone", "Mars/X"],
+    )
+    assert result.exit_code == 1
+    assert "customer.timezone: 'Mars/X' is not a known time zone" in result.output
+
+
+def test_case_close_needs_the_ids_or_a_file(database: str) -> None:
+    result = runner.invoke(app, ["case", "close", "--customer-id", "bob"])
+    assert result.exit_code == 2
+    assert "Give --case-id and --customer-id" in result.output
+
+
+def test_an_import_keeps_good_lines_and_names_each_bad_one(database: str, tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        "\n".join(
+            [
+                event("F1", "c1", telegram_chat_id=5001),
+                event("F2", "c2", timezone="Nowhere/X"),
+                "not json",
+                "",
+                event("F3", "c3", slack_user_id="U123ABC"),
+                event("F1", "c1", telegram_chat_id=5001),
+                event("F4", "c4", telegram_chat_id=5001),
+            ]
+        )
+    )
+    result = runner.invoke(app, ["case", "close", "--file", str(events)])
+    assert result.exit_code == 1
+    output = result.output
+    assert f"{events}:2: customer.timezone: 'Nowhere/X' is not a known time zone" in output
+    assert f"{events}:3: not valid JSON" in output
+    assert f"{events}:7: customer.telegram_chat_id:" in output
+    compact = output.replace(" ", "")
+    assert "│casesrecorded│2│" in compact
+    assert "│alreadyrecorded(unchanged)│1│" in compact
+    assert "│lineswithproblems(skipped)│3│" in compact
+
+
+def test_the_database_must_be_upgraded_first(
+    monkeypatch: pytest.MonkeyPatch, empty_database_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
+    result = runner.invoke(app, ["case", "close", "--case-id", "C1", "--customer-id", "a"])
+    assert result.exit_code == 2
+    assert "run: feedbackbot db upgrade" in result.output

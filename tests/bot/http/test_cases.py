@@ -1,0 +1,240 @@
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.http.cases import INTAKE
+from bot.http.server import Services, build_web_app
+from bot.settings import load_settings
+from storage.engine import session_factory
+from storage.models import (
+    Agent,
+    Customer,
+    Identity,
+    IdentityState,
+    Invitation,
+    Platform,
+    SupportCase,
+)
+from tests.factories import Factory
+
+TOKEN = {"Authorization": "Bearer s3cret-token"}
+
+
+def z(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@pytest.fixture
+async def client(engine: AsyncEngine, now: datetime) -> AsyncIterator[TestClient]:
+    settings = load_settings(None, api_token="s3cret-token")
+    app = build_web_app(Services(settings, engine, session_factory(engine)))
+    app[INTAKE].clock = lambda: now
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+@pytest.fixture
+def event(now: datetime) -> dict[str, Any]:
+    return {
+        "case_id": "CASE-100",
+        "customer": {
+            "id": "alice",
+            "name": "Alice",
+            "telegram_chat_id": 1001,
+            "language": "en",
+            "timezone": "Europe/Berlin",
+        },
+        "agent": {"id": "dana", "name": "Dana", "slack_user_id": "U0DANA", "team": "tier1"},
+        "opened_at": z(now - timedelta(hours=2)),
+        "closed_at": z(now - timedelta(minutes=10)),
+        "contacts": 2,
+        "resolved": True,
+        "handle_seconds": 900,
+        "channel": "email",
+    }
+
+
+async def post(client: TestClient, body: Any, headers: dict[str, str] = TOKEN) -> Any:
+    data = body if isinstance(body, bytes | str) else json.dumps(body)
+    return await client.post("/api/v1/cases/closed", data=data, headers=headers)
+
+
+async def count(engine: AsyncEngine, model: type) -> int:
+    async with session_factory(engine)() as session:
+        return await session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def test_a_closed_case_schedules_csat_after_the_delay(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any], now: datetime
+) -> None:
+    response = await post(client, event)
+    assert response.status == 202
+    body = await response.json()
+    assert body["case_id"] == "CASE-100" and body["duplicate"] is False
+    [invitation] = body["invitations"]
+    assert invitation["survey"] == "csat"
+    assert invitation["status"] == "pending"
+    assert invitation["reason"] == "scheduled"
+    assert invitation["channel"] == "telegram"
+    assert invitation["due_at"] == z(now + timedelta(minutes=20))
+    async with session_factory(engine)() as session:
+        case = await session.scalar(select(SupportCase))
+        agent = await session.scalar(select(Agent))
+        identity = await session.scalar(select(Identity))
+        customer = await session.scalar(select(Customer))
+    assert case is not None and case.contacts == 2 and case.handle_seconds == 900
+    assert agent is not None and agent.team == "tier1" and agent.slack_user_id == "U0DANA"
+    assert identity is not None and identity.external_id == "1001"
+    assert customer is not None and customer.timezone == "Europe/Berlin"
+
+
+async def test_the_same_event_again_returns_the_same_invitations_and_creates_nothing(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any]
+) -> None:
+    first = await (await post(client, event)).json()
+    again = await post(client, event)
+    assert again.status == 202
+    second = await again.json()
+    assert second["duplicate"] is True
+    assert second["invitations"] == first["invitations"]
+    assert await count(engine, Invitation) == 1
+    assert await count(engine, SupportCase) == 1
+
+
+async def test_the_same_case_id_with_another_body_is_a_conflict(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any]
+) -> None:
+    await post(client, event)
+    response = await post(client, {**event, "contacts": 5})
+    assert response.status == 409
+    body = await response.json()
+    assert body["error"] == "conflict"
+    assert "CASE-100 was already recorded with different details" in body["message"]
+    assert await count(engine, Invitation) == 1
+
+
+async def test_a_second_case_within_the_throttle_is_skipped_as_throttled(
+    client: TestClient, event: dict[str, Any]
+) -> None:
+    await post(client, event)
+    response = await post(client, {**event, "case_id": "CASE-101"})
+    assert response.status == 202
+    [invitation] = (await response.json())["invitations"]
+    assert (invitation["survey"], invitation["status"]) == ("csat", "skipped")
+    assert invitation["reason"] == "throttled"
+    assert invitation["due_at"] is None
+
+
+async def test_a_due_time_in_quiet_hours_moves_to_their_end_in_the_customers_zone(
+    client: TestClient, event: dict[str, Any], now: datetime
+) -> None:
+    event["customer"]["timezone"] = "Asia/Tokyo"  # 12:20 UTC is 21:20 in Tokyo
+    [invitation] = (await (await post(client, event)).json())["invitations"]
+    assert invitation["reason"] == "scheduled after quiet hours"
+    assert invitation["due_at"] == "2026-03-03T00:00:00Z"  # 09:00 in Tokyo
+
+
+async def test_an_opted_out_customer_is_not_surveyed(
+    client: TestClient, factory: Factory, event: dict[str, Any]
+) -> None:
+    alice = await factory.customer()
+    await factory.identity(alice, state=IdentityState.OPTED_OUT)
+    [invitation] = (await (await post(client, event)).json())["invitations"]
+    assert (invitation["status"], invitation["reason"]) == ("skipped", "opted out")
+
+
+async def test_a_customer_without_a_chat_is_skipped(
+    client: TestClient, event: dict[str, Any]
+) -> None:
+    del event["customer"]["telegram_chat_id"]
+    [invitation] = (await (await post(client, event)).json())["invitations"]
+    assert (invitation["status"], invitation["reason"]) == ("skipped", "no reachable channel")
+    assert invitation["channel"] is None
+
+
+async def test_a_chat_of_another_customer_is_a_conflict_naming_the_field(
+    client: TestClient, factory: Factory, engine: AsyncEngine, event: dict[str, Any]
+) -> None:
+    bob = await factory.customer("bob")
+    await factory.identity(bob, Platform.TELEGRAM, "1001")
+    response = await post(client, event)
+    assert response.status == 409
+    body = await response.json()
+    assert body["errors"] == [
+        {"field": "customer.telegram_chat_id", "problem": "belongs to another customer"}
+    ]
+    assert await count(engine, SupportCase) == 0
+
+
+async def test_without_the_token_the_answer_is_401(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any]
+) -> None:
+    response = await post(client, event, headers={"Authorization": "Bearer nope"})
+    assert response.status == 401
+    assert (await response.json())["error"] == "unauthorized"
+    assert await count(engine, SupportCase) == 0
+
+
+async def test_bad_json_is_a_400_saying_where(client: TestClient) -> None:
+    response = await post(client, '{"case_id": "C1",')
+    assert response.status == 400
+    body = await response.json()
+    assert body["error"] == "bad_json"
+    assert body["message"].startswith("The body is not valid JSON at line 1")
+
+
+async def test_a_body_over_64_kib_is_a_413(client: TestClient, event: dict[str, Any]) -> None:
+    event["customer"]["name"] = "x" * (65 * 1024)
+    response = await post(client, event)
+    assert response.status == 413
+    assert await response.json() == {"error": "too_large", "message": "The body is over 64 KiB."}
+
+
+async def test_bad_fields_are_a_422_listing_each_field(
+    client: TestClient, event: dict[str, Any]
+) -> None:
+    del event["customer"]["id"]
+    event["customer"]["timezone"] = "Mars/Olympus"
+    event["customer"]["language"] = "fr"
+    event["closed_at"] = "yesterday"
+    event["contacts"] = -1
+    event["colour"] = "blue"
+    response = await post(client, event)
+    assert response.status == 422
+    body = await response.json()
+    assert body["error"] == "invalid_request"
+    assert body["errors"] == [
+        {"field": "customer.id", "problem": "is required"},
+        {"field": "customer.language", "problem": "'fr' is not one of en, es, de, ru"},
+        {
+            "field": "customer.timezone",
+            "problem": "'Mars/Olympus' is not a known time zone (e.g. Europe/Berlin)",
+        },
+        {
+            "field": "closed_at",
+            "problem": "must be an ISO 8601 time such as 2026-03-02T10:00:00Z",
+        },
+        {"field": "contacts", "problem": "must be at least 0"},
+        {"field": "colour", "problem": "is not a known field"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ([1, 2], {"field": "body", "problem": "must be a JSON object"}),
+        ({"case_id": "C1"}, {"field": "customer", "problem": "is required"}),
+    ],
+)
+async def test_a_body_of_the_wrong_shape_is_a_422(
+    client: TestClient, body: Any, problem: dict[str, str]
+) -> None:
+    response = await post(client, body)
+    assert response.status == 422
+    assert problem in (await response.json())["errors"]
