@@ -8,7 +8,7 @@ from counts alone are cached: a report over 100,000 customers with a few answers
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -20,13 +20,9 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-@dataclass(frozen=True)
-class Share:
-    """A percentage (0-100) of ``n`` with its Wilson 95% interval ``low``-``high``."""
+class _Figure:
+    """What every figure shares: ``n``, the low-sample flag and its JSON (floats rounded)."""
 
-    value: float | None
-    low: float | None
-    high: float | None
     n: int
 
     @property
@@ -34,17 +30,27 @@ class Share:
         return self.n < LOW_SAMPLE
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "value": _round(self.value),
-            "low": _round(self.low),
-            "high": _round(self.high),
-            "n": self.n,
-            "low_sample": self.low_sample,
+        data: dict[str, Any] = {
+            f.name: _round(v) if isinstance(v, float) else v
+            for f in fields(self)  # type: ignore[arg-type]
+            for v in (getattr(self, f.name),)
         }
+        data["low_sample"] = self.low_sample
+        return data
 
 
 @dataclass(frozen=True)
-class NetScore:
+class Share(_Figure):
+    """A percentage (0-100) of ``n`` with its Wilson 95% interval ``low``-``high``."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class NetScore(_Figure):
     """NPS from -100 to 100 with its standard error ``se`` and 95% interval."""
 
     value: float | None
@@ -55,44 +61,15 @@ class NetScore:
     promoters: int = 0
     detractors: int = 0
 
-    @property
-    def low_sample(self) -> bool:
-        return self.n < LOW_SAMPLE
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "value": _round(self.value),
-            "se": _round(self.se),
-            "low": _round(self.low),
-            "high": _round(self.high),
-            "n": self.n,
-            "promoters": self.promoters,
-            "detractors": self.detractors,
-            "low_sample": self.low_sample,
-        }
-
 
 @dataclass(frozen=True)
-class Mean:
+class Mean(_Figure):
     """A mean of ``n`` values with a 95% interval (normal approximation; none below n = 2)."""
 
     value: float | None
     low: float | None
     high: float | None
     n: int
-
-    @property
-    def low_sample(self) -> bool:
-        return self.n < LOW_SAMPLE
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "value": _round(self.value),
-            "low": _round(self.low),
-            "high": _round(self.high),
-            "n": self.n,
-            "low_sample": self.low_sample,
-        }
 
 
 @dataclass(frozen=True)
