@@ -127,7 +127,10 @@ def report_table(report: Report) -> Table:
 async def _reports(
     database_url: str, by: str, span: Window, weights: Mapping[str, float], chart: Path | None
 ) -> Report:
-    async with open_engine(database_url) as engine, session_factory(engine)() as session:
+    async with (
+        open_engine(database_url) as engine,
+        session_factory(engine, read_only=True)() as session,
+    ):
         report = await build_report(session, by, span, weights)
         if chart is not None:
             trend = await build_report(session, trend_period(span), span, weights)

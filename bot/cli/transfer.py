@@ -164,7 +164,10 @@ async def _export(
     show_progress: bool,
 ) -> int:
     written = 0
-    async with open_engine(database_url) as engine, session_factory(engine)() as session:
+    async with (
+        open_engine(database_url) as engine,
+        session_factory(engine, read_only=True)() as session,
+    ):
         total = await count_answers(session, since, until)
         writer = write_csv_header(out) if fmt is ExportFormat.csv else None
         with ExitStack() as stack:

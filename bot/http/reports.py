@@ -19,6 +19,7 @@ from scoring.errors import InvalidParameter
 from scoring.periods import Window, parse_since, parse_until
 from scoring.report import build_report, customer_value
 from scoring.value import resolve_weights
+from storage.engine import session_factory
 
 log = logging.getLogger(__name__)
 SUMMARY_PARAMETERS = frozenset({"by", "since", "until"})
@@ -50,7 +51,7 @@ async def summary(request: web.Request) -> web.Response:
         problems.append(("since", "must be before until"))
     if problems:
         return field_errors(422, problems)
-    async with services.sessions() as session:
+    async with session_factory(services.engine, read_only=True)() as session:
         report = await build_report(
             session, by, Window(since, until), services.settings.value_weights
         )
@@ -62,7 +63,7 @@ async def summary(request: web.Request) -> web.Response:
 async def value(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     external_id = request.match_info["customer_id"]
-    async with services.sessions() as session:
+    async with session_factory(services.engine, read_only=True)() as session:
         found = await customer_value(session, external_id, services.settings.value_weights)
     if found is None:
         return json_error(404, "not_found", "No customer with this id.")
