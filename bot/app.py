@@ -13,6 +13,7 @@ import logging
 import signal
 from collections.abc import Sequence
 from contextlib import suppress
+from typing import Any
 
 from aiohttp import web
 
@@ -41,6 +42,39 @@ def scheduler_check(scheduler: Scheduler) -> HealthCheck:
         return scheduler.running
 
     return check
+
+
+def startup_summary(
+    settings: Settings,
+    app: web.Application,
+    dispatcher: Dispatcher,
+    scheduler: Scheduler,
+    runtimes: Sequence[PlatformRuntime],
+    worker: str,
+) -> dict[str, str]:
+    """What runs and where, as the fields of one log line: whoever reads the log of a worker
+    should see how each bot gets its updates and what runs when, without its settings."""
+    summary = {
+        "http": f"http://{settings.http_host}:{settings.http_port}",
+        "routes": ",".join(sorted({r.canonical for r in app.router.resources()})),
+        "database": settings.database_url_for_display,
+        "channels": ",".join(sorted(dispatcher.channels)) or "none",
+    }
+    platforms = {runtime.channel.platform for runtime in runtimes}
+    if "telegram" in platforms:
+        webhook = settings.telegram_webhook_url and settings.telegram_webhook_secret
+        summary["telegram"] = "webhook" if webhook else "polling"
+    if "slack" in platforms:
+        summary["slack"] = "socket-mode" if settings.slack_app_token else "events-api"
+    summary["jobs"] = ",".join(_job(job) for job in scheduler.aps.get_jobs())
+    summary["worker"] = worker
+    return summary
+
+
+def _job(job: Any) -> str:
+    """``name/every`` for an interval job (``dispatch/5s``), else the name."""
+    interval = getattr(job.trigger, "interval", None)
+    return f"{job.name}/{interval.total_seconds():g}s" if interval is not None else job.name
 
 
 async def serve(
@@ -111,11 +145,7 @@ async def serve(
         scheduler.start()
         log.info(
             "feedbackbot running",
-            extra={
-                "http": f"http://{settings.http_host}:{settings.http_port}",
-                "channels": ",".join(sorted(dispatcher.channels)) or "none",
-                "worker": worker,
-            },
+            extra=startup_summary(settings, app, dispatcher, scheduler, started, worker),
         )
         await stop.wait()
         log.info("shutting down")

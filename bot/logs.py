@@ -35,3 +35,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("aiohttp.access", "alembic", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A dispatch tick skipped because the previous drain still runs is normal, not a warning.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import case, customers, db, report, run, surveys, transfer
+from bot.cli import case, customers, db, demo, report, run, surveys, transfer
 from feedbackbot import __version__
 
 app = typer.Typer(
@@ -15,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("run")(run.run)
+app.command("demo")(demo.demo)
 app.add_typer(db.app, name="db")
 app.add_typer(case.app, name="case")
 app.add_typer(surveys.app, name="surveys")

@@ -1,0 +1,68 @@
+"""``feedbackbot demo`` as a user runs it: the installed console script, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ON_POSTGRES
+
+SCRIPT = Path(sys.executable).parent / "feedbackbot"
+FIGURES = re.compile(
+    r"^(\w+): CSAT \d+\.\d% \(n=\d+\) · NPS [+-]?\d+ \(n=\d+\)"
+    r" · customer value \d+\.\d+ \(n=\d+\)$",
+    re.MULTILINE,
+)
+
+
+def feedbackbot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_the_demo_ends_with_csat_nps_and_value_figures_and_keeps_its_database(
+    tmp_path: Path, empty_database_url: str
+) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path), "COLUMNS": "200"}
+    if ON_POSTGRES:
+        env["DATABASE_URL"] = empty_database_url
+
+    demo = feedbackbot("demo", "--keep", env=env)
+
+    assert demo.returncode == 0, demo.stderr + demo.stdout
+    assert set(FIGURES.findall(demo.stdout)) == {"dana", "lee", "sam"}, demo.stdout
+    chart = Path(re.findall(r"^Chart: (.+\.png)$", demo.stdout, re.MULTILINE)[0])
+    assert chart.stat().st_size > 0
+    assert "Your feedback for" in demo.stdout  # the agent's digest, as posted in Slack
+    [url] = re.findall(r"^Database kept: DATABASE_URL=(\S+)$", demo.stdout, re.MULTILINE)
+
+    report = feedbackbot(
+        "report", "--format", "json", "--since", "all", env={**env, "DATABASE_URL": url}
+    )
+    assert report.returncode == 0, report.stderr
+    rows = json.loads(report.stdout)["rows"]
+    assert {row["key"] for row in rows} == {"dana", "lee", "sam"}
+    for row in rows:
+        assert row["csat"]["n"] > 0 and row["nps"]["n"] > 0 and row["value"]["n"] > 0
+
+
+def test_the_demo_explains_itself() -> None:
+    result = feedbackbot("demo", "--help", env=dict(os.environ))
+    assert result.returncode == 0
+    assert "--keep" in result.stdout
+
+
+def test_a_demo_that_cannot_reach_its_database_exits_1_saying_why(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "TMPDIR": str(tmp_path),
+        "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/nothing",
+    }
+    result = feedbackbot("demo", env=env)
+    assert result.returncode == 1
+    assert result.stderr.startswith("The demo failed:"), result.stderr
