@@ -14,6 +14,7 @@ from statistics import median
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -44,7 +45,17 @@ def _empty(axes: Axes, message: str) -> None:
     axes.text(0.5, 0.5, message, ha="center", va="center", color=GREY, transform=axes.transAxes)
 
 
-def _trend(axes: Axes, rows: Sequence[Row], figure: str, color: str, period: str) -> None:
+def _x_range(window: Window, x: Sequence[date]) -> tuple[date, date]:
+    """The report window on the time axis; around the data when the window is open-ended."""
+    if window.since is not None:
+        last_day = (window.until - timedelta(microseconds=1)).date()
+        return window.since.date(), last_day + timedelta(days=1)
+    return min(x) - timedelta(days=7), max(x) + timedelta(days=7)
+
+
+def _trend(
+    axes: Axes, rows: Sequence[Row], figure: str, color: str, period: str, window: Window
+) -> None:
     points = [row for row in rows if getattr(row, figure).n > 0]
     if figure == "csat":
         axes.set(ylim=(0, 100), ylabel="CSAT % (4-5 of 5)", title="CSAT over time, 95% interval")
@@ -61,6 +72,12 @@ def _trend(axes: Axes, rows: Sequence[Row], figure: str, color: str, period: str
     low = [getattr(r, figure).low for r in points]
     high = [getattr(r, figure).high for r in points]
     axes.fill_between(x, low, high, color=color, alpha=0.18, linewidth=0, label="95% interval")
+    if len(points) == 1:
+        axes.vlines(x, low, high, color=color, alpha=0.5, linewidth=6)
+    axes.set_xlim(*_x_range(window, x))
+    locator = AutoDateLocator(maxticks=8)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     axes.plot(x, values, color=color, marker="o", linewidth=2, label=figure.upper())
     sparse = [
         (d, v) for d, v, r in zip(x, values, points, strict=True) if getattr(r, figure).low_sample
@@ -75,7 +92,7 @@ def _trend(axes: Axes, rows: Sequence[Row], figure: str, color: str, period: str
             label="fewer than 5 answers",
         )
     axes.legend(loc="lower left", fontsize=8, frameon=False)
-    axes.tick_params(axis="x", labelrotation=30, labelsize=8)
+    axes.tick_params(axis="x", labelsize=8)
 
 
 def _agents(axes: Axes, rows: Sequence[Row]) -> None:
@@ -127,8 +144,8 @@ def draw_chart(window: Window, trend: Report, agents: Report, values: Sequence[f
     until = (window.until - timedelta(microseconds=1)).date().isoformat()
     figure.suptitle(f"Customer feedback, {since} to {until}", fontsize=15, fontweight="bold")
     (csat, nps), (per_agent, value) = figure.subplots(2, 2)
-    _trend(csat, trend.rows, "csat", BLUE, trend.by)
-    _trend(nps, trend.rows, "nps", ORANGE, trend.by)
+    _trend(csat, trend.rows, "csat", BLUE, trend.by, window)
+    _trend(nps, trend.rows, "nps", ORANGE, trend.by, window)
     _agents(per_agent, agents.rows)
     _values(value, values)
     return figure
