@@ -8,12 +8,7 @@ import pytest
 from bot.app import PortInUse, serve
 from bot.dispatch.testing import TestChannel
 from bot.settings import load_settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.serving import free_port
 
 
 async def test_serve_migrates_answers_healthz_and_stops_cleanly(empty_database_url: str) -> None:

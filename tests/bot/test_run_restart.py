@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -27,18 +26,13 @@ from bot.standins.telegram import TelegramBotAPI
 from storage.engine import open_engine, session_factory
 from storage.models import Invitation, InvitationStatus, Lease
 from storage.types import utcnow
+from tests.serving import free_port
 
 API_TOKEN = "api-token-for-the-restart-test"
 CASES = 80
 RATE = 10
 """Messages per second: the bot paces at this rate and the stand-in answers 429 above it."""
 FEEDBACKBOT = Path(sys.executable).with_name("feedbackbot")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -4,7 +4,6 @@ dispatcher sends the survey as a DM, the customer answers; /slack/events checks 
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,46 +19,22 @@ from feedbackbot.errors import ConfigurationError
 from storage.engine import open_engine, session_factory
 from storage.models import Answer
 from storage.types import utcnow
-
-API_TOKEN = "api-token-for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.serving import API_TOKEN, free_port, serving
 
 
 @asynccontextmanager
 async def running(url: str, slack: SlackWebAPI) -> AsyncIterator[str]:
-    port = free_port()
-    settings = load_settings(
-        None,
+    # serve() starts the platforms once the HTTP server listens: auth.test means ready
+    async with serving(
+        slack.wait_until,
+        lambda: slack.calls_to("auth.test"),
         database_url=url,
-        api_token=API_TOKEN,
-        http_port=port,
         slack_bot_token=slack.token,
         slack_signing_secret=slack.signing_secret,
         slack_api_url=slack.base_url,
-        csat_delay_minutes=0,
-        quiet_hours="",
-        dispatch_interval_seconds=0.2,
-    )
-    stop = asyncio.Event()
-    server = asyncio.create_task(serve(settings, stop))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        # serve() starts the platforms once the HTTP server listens: auth.test means ready
-        await slack.wait_until(
-            lambda: bool(slack.calls_to("auth.test")) or server.done(), "the app to start"
-        )
-        if server.done():
-            await server
+    ) as base:
         slack.events_url = f"{base}{EVENTS_PATH}"
         yield base
-    finally:
-        stop.set()
-        await asyncio.wait_for(server, 15)
 
 
 async def test_a_closed_case_becomes_a_survey_answered_in_slack(empty_database_url: str) -> None:

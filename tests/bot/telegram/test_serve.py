@@ -2,7 +2,6 @@
 dispatcher sends the survey, the customer answers in Telegram, by long polling or webhook."""
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,45 +17,20 @@ from feedbackbot.errors import ConfigurationError
 from storage.engine import open_engine, session_factory
 from storage.models import Answer, Invitation, InvitationStatus
 from storage.types import utcnow
-
-API_TOKEN = "api-token-for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.serving import API_TOKEN, free_port, serving
 
 
 @asynccontextmanager
 async def running(url: str, telegram: TelegramBotAPI, **settings: object) -> AsyncIterator[str]:
-    settings.setdefault("http_port", free_port())
-    port = settings["http_port"]
-    config = load_settings(
-        None,
+    async with serving(
+        telegram.wait_until,
+        lambda: telegram.calls["getUpdates"] or telegram.webhook_url,
         database_url=url,
-        api_token=API_TOKEN,
         telegram_bot_token=telegram.token,
         telegram_api_url=telegram.base_url,
-        csat_delay_minutes=0,
-        quiet_hours="",
-        dispatch_interval_seconds=0.2,
         **settings,
-    )
-    stop = asyncio.Event()
-    server = asyncio.create_task(serve(config, stop))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        await telegram.wait_until(
-            lambda: telegram.calls["getUpdates"] or telegram.webhook_url or server.done(),
-            "the bot to poll or register its webhook",
-        )
-        if server.done():
-            await server
+    ) as base:
         yield base
-    finally:
-        stop.set()
-        await asyncio.wait_for(server, 15)
 
 
 async def close_case(base: str, chat_id: int) -> dict:
