@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Agent, Answer, Customer, FollowUp, Invitation, SupportCase
@@ -198,3 +198,8 @@ async def open_alerts(session: AsyncSession, agent_id: int, limit: int = 10) -> 
         .limit(limit)
     )
     return [OpenAlert(*row) for row in rows]
+
+
+async def count_follow_ups(session: AsyncSession) -> int:
+    """How many low-score alerts were raised, sent or not."""
+    return await session.scalar(select(func.count()).select_from(FollowUp)) or 0

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedbackbot.errors import AlreadyExists
-from storage.models import Invitation, InvitationStatus, Platform
+from storage.models import Customer, Invitation, InvitationStatus, Platform
 
 ERROR_LENGTH = 500
 S = InvitationStatus
@@ -331,3 +331,33 @@ async def record_message(session: AsyncSession, invitation_id: int, message_ref:
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
+
+
+async def remind_now(session: AsyncSession, customer_external_id: str, now: datetime) -> int:
+    """Make the reminders of a customer's sent, not yet reminded invitations due at ``now``.
+
+    Returns how many were moved (0 while the first send is not recorded yet). Used by the demo
+    to fast-forward an hour without waiting for it.
+    """
+    customer_id = select(Customer.id).where(Customer.external_id == customer_external_id)
+    moved = await session.execute(
+        update(Invitation)
+        .where(
+            Invitation.customer_id == customer_id.scalar_subquery(),
+            Invitation.status == InvitationStatus.SENT,
+            Invitation.reminded_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(due_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(moved.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def answered_by_survey(session: AsyncSession) -> dict[str, int]:
+    """How many invitations of each survey are answered."""
+    rows = await session.execute(
+        select(Invitation.survey_key, func.count())
+        .where(Invitation.status == InvitationStatus.ANSWERED)
+        .group_by(Invitation.survey_key)
+    )
+    return {key: count for key, count in rows.all()}

@@ -19,7 +19,6 @@ from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.demo import cast
@@ -39,8 +38,8 @@ from scoring.chart import render_chart, trend_period
 from scoring.periods import window
 from scoring.report import Report, build_report, customer_values
 from storage.engine import create_engine, session_factory
-from storage.models import Customer as CustomerRow
-from storage.models import FollowUp, Invitation, InvitationStatus
+from storage.follow_ups import count_follow_ups
+from storage.invitations import answered_by_survey, remind_now
 from storage.types import utcnow
 from surveys.catalog import load_catalog
 from surveys.intake import campaign_batch
@@ -287,20 +286,8 @@ async def _remind(stage: Stage, sessions: async_sessionmaker[AsyncSession], pers
     """Make the unanswered CSAT's reminder due now; the real dispatcher sends it."""
     for _ in range(REMINDER_TRIES):
         async with sessions() as session, session.begin():
-            customer_id = select(CustomerRow.id).where(
-                CustomerRow.external_id == person.customer.key
-            )
-            moved = await session.execute(
-                update(Invitation)
-                .where(
-                    Invitation.customer_id == customer_id.scalar_subquery(),
-                    Invitation.status == InvitationStatus.SENT,
-                    Invitation.reminded_at.is_(None),  # type: ignore[union-attr]
-                )
-                .values(due_at=utcnow() - timedelta(seconds=1))
-                .execution_options(synchronize_session=False)
-            )
-        if moved.rowcount:  # type: ignore[attr-defined]
+            moved = await remind_now(session, person.customer.key, utcnow() - timedelta(seconds=1))
+        if moved:
             break
         await asyncio.sleep(0.05)  # the send is recorded a moment after the message arrives
     else:
@@ -328,7 +315,7 @@ async def _alerts_delivered(
     until every low score recorded so far has its alert in the agent's DM."""
     await send_pending_alerts(services, client)
     async with sessions() as session:
-        expected = await session.scalar(select(func.count()).select_from(FollowUp)) or 0
+        expected = await count_follow_ups(session)
     agents = list(agents)
     await stage.slack.wait_until(
         lambda: len(_alert_messages(stage, agents)) >= expected,
@@ -350,12 +337,7 @@ async def _campaign(stage: Stage, sessions: async_sessionmaker[AsyncSession]) ->
 
 async def _answered(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
     async with sessions() as session:
-        rows = await session.execute(
-            select(Invitation.survey_key, func.count())
-            .where(Invitation.status == InvitationStatus.ANSWERED)
-            .group_by(Invitation.survey_key)
-        )
-        return {key: count for key, count in rows.all()}
+        return await answered_by_survey(session)
 
 
 async def _report(database_url: str, folder: Path) -> tuple[Report, Path]:

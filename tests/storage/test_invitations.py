@@ -1,11 +1,11 @@
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage import invitations
 from storage.engine import session_factory
-from storage.models import InvitationStatus, Platform
+from storage.models import Invitation, InvitationStatus, Platform, SupportCase
 from tests.factories import Factory
 
 
@@ -72,3 +72,20 @@ async def test_concurrent_claims_skip_each_others_locked_rows(
         other = await claim(engine, now, "b")
     assert len(held) == 4 and len(other) == 2
     assert not {r.id for r in held} & set(other)
+
+
+async def test_remind_now_moves_only_sent_unreminded_invitations_of_that_customer(
+    factory: Factory, session: AsyncSession, now: datetime
+) -> None:
+    invitation = await factory.pending_invitation()
+    case = SupportCase(id=invitation.case_id, customer_id=invitation.customer_id)
+    tomorrow = now + timedelta(days=1)
+    sent = await factory.invitation(case, "nps", InvitationStatus.SENT, due_at=tomorrow)
+    await factory.invitation(case, "value", InvitationStatus.SENT, due_at=tomorrow, reminded_at=now)
+    await factory.invitation(case, "ces", InvitationStatus.ANSWERED)
+    async with session.begin():
+        assert await invitations.remind_now(session, "nobody", now) == 0
+        assert await invitations.remind_now(session, "alice", now) == 1
+        assert await invitations.answered_by_survey(session) == {"ces": 1}
+    refreshed = await session.get(Invitation, sent.id, populate_existing=True)
+    assert refreshed is not None and refreshed.due_at == now
