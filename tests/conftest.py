@@ -31,12 +31,15 @@ SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if ON_POSTGRES:
-        return
-    skip = pytest.mark.skip(reason="PostgreSQL only: set TEST_DATABASE_URL")
+    """``postgres`` tests run only on PostgreSQL; ``once`` tests (slow end-to-end runs whose
+    subject is not the database) only in the SQLite pass, so CI runs them once."""
+    postgres_only = pytest.mark.skip(reason="PostgreSQL only: set TEST_DATABASE_URL")
+    run_once = pytest.mark.skip(reason="runs once, in the SQLite pass")
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(postgres_only)
+        if "once" in item.keywords and ON_POSTGRES:
+            item.add_marker(run_once)
 
 
 @pytest.fixture(autouse=True)
