@@ -31,8 +31,15 @@ SECRET_SETTINGS = frozenset(
         "API_TOKEN",
         "LINK_SECRET",
         "DATABASE_URL",
+        "HOOKS_TOKEN",
+        "CHATWOOT_WEBHOOK_SECRET",
+        "ZENDESK_WEBHOOK_SECRET",
+        "HELPSCOUT_WEBHOOK_SECRET",
+        "INTERCOM_CLIENT_SECRET",
+        "FRONT_WEBHOOK_SECRET",
     }
 )
+HOOKS_TOKEN_MIN_LENGTH = 32
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
@@ -120,6 +127,12 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = None
     link_secret: SecretStr | None = None
     surveys_file: Path | None = None
+    hooks_token: SecretStr | None = None
+    chatwoot_webhook_secret: SecretStr | None = None
+    zendesk_webhook_secret: SecretStr | None = None
+    helpscout_webhook_secret: SecretStr | None = None
+    intercom_client_secret: SecretStr | None = None
+    front_webhook_secret: SecretStr | None = None
     log_level: str = "INFO"
 
     csat_delay_minutes: int = Field(default=30, ge=0)
@@ -153,6 +166,12 @@ class Settings(BaseSettings):
         "api_token",
         "link_secret",
         "surveys_file",
+        "hooks_token",
+        "chatwoot_webhook_secret",
+        "zendesk_webhook_secret",
+        "helpscout_webhook_secret",
+        "intercom_client_secret",
+        "front_webhook_secret",
         mode="before",
     )
     @classmethod
@@ -191,6 +210,21 @@ class Settings(BaseSettings):
     def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("hooks_token")
+    @classmethod
+    def _check_hooks_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """The token is the only guard of helpdesks that sign nothing (Freshdesk): make it long,
+        and URL-safe, since it is pasted into a URL path."""
+        if value is None:
+            return None
+        token = value.get_secret_value()
+        if len(token) < HOOKS_TOKEN_MIN_LENGTH or not _WEBHOOK_SECRET.match(token):
+            raise ValueError(
+                f"must be at least {HOOKS_TOKEN_MIN_LENGTH} characters of A-Z, a-z, 0-9, _ and -; "
+                "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         return value
 
     @field_validator("slack_admin_users", mode="before")

@@ -65,6 +65,7 @@ class Customer(SQLModel, table=True):
     external_id: str = Field(max_length=200, unique=True)
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=32)
     language: str | None = Field(default=None, max_length=8)
     timezone: str | None = Field(default=None, max_length=64)
     created_at: datetime = _created()
@@ -94,6 +95,7 @@ class Agent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=200, unique=True)
     name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
     slack_user_id: str | None = Field(default=None, max_length=32, index=True)
     team: str | None = Field(default=None, max_length=200, index=True)
     created_at: datetime = _created()
@@ -245,3 +247,20 @@ class Lease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     holder: str = Field(max_length=100)
     expires_at: datetime = _time(nullable=False)
+
+
+class HookDelivery(SQLModel, table=True):
+    """A helpdesk webhook that was recorded: its key makes a redelivery change nothing.
+
+    ``delivery_key`` is the helpdesk's event id where it sends one, else the ticket with its
+    closed time (see ``bot/hooks``). Old rows are purged once no helpdesk would retry them.
+    """
+
+    __tablename__ = "hook_delivery"
+    __table_args__ = (sa.UniqueConstraint("helpdesk", "delivery_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    helpdesk: str = Field(max_length=32)
+    delivery_key: str = Field(max_length=200)
+    case_external_id: str = Field(max_length=200)
+    received_at: datetime = _time(nullable=False, index=True)

@@ -32,6 +32,7 @@ Id = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{1,30}[0-9]$")
 
 
 class _Strict(BaseModel):
@@ -52,6 +53,7 @@ class CustomerIn(_Strict):
     id: Id
     name: Name | None = None
     email: Annotated[str, Field(max_length=320)] | None = None
+    phone: str | None = None
     telegram_chat_id: int | str | None = None
     slack_user_id: str | None = None
     language: str | None = None
@@ -62,6 +64,13 @@ class CustomerIn(_Strict):
     def _email(cls, value: str | None) -> str | None:
         if value is not None and not _EMAIL.match(value):
             raise ValueError("is not an e-mail address")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not _PHONE.match(value):
+            raise ValueError("must be a phone number such as +49 30 1234567")
         return value
 
     @field_validator("telegram_chat_id")
@@ -101,6 +110,7 @@ class CustomerIn(_Strict):
 class AgentIn(_Strict):
     id: Id
     name: Name | None = None
+    email: Annotated[str, Field(max_length=320)] | None = None
     slack_user_id: str | None = None
     team: Name | None = None
 
@@ -108,6 +118,11 @@ class AgentIn(_Strict):
     @classmethod
     def _slack_user(cls, value: str | None) -> str | None:
         return CustomerIn._slack_user(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return CustomerIn._email(value)
 
 
 class CaseClosed(_Strict):

@@ -175,6 +175,7 @@ async def record_case(
         now=now,
         name=person.name,
         email=person.email,
+        phone=person.phone,
         language=person.language,
         timezone=person.timezone,
     )
@@ -200,6 +201,7 @@ async def record_case(
             event.agent.id,
             now=now,
             name=event.agent.name,
+            email=event.agent.email,
             slack_user_id=event.agent.slack_user_id,
             team=event.agent.team,
         )

@@ -31,6 +31,12 @@ def build_web_app(services: Services) -> web.Application:
     from bot.http.cases import add_case_routes  # here: route modules import SERVICES from us
 
     add_case_routes(app)
+    from bot.hooks.route import add_hook_routes
+
+    add_hook_routes(app)
+    from bot.http.links import add_link_routes
+
+    add_link_routes(app)
     from bot.http.reports import add_report_routes
 
     add_report_routes(app)

@@ -274,6 +274,15 @@ async def users_info(api: SlackWebAPI, args: dict[str, Any]) -> dict[str, Any]:
     return {"user": user.as_json(include_locale)}
 
 
+async def users_lookup_by_email(api: SlackWebAPI, args: dict[str, Any]) -> dict[str, Any]:
+    """As Slack: exact address, case-insensitive; ``users_not_found`` when nobody has it."""
+    email = _required(args, "email").strip().lower()
+    for user in api.users.values():
+        if user.email is not None and user.email.lower() == email:
+            return {"user": user.as_json()}
+    raise SlackError("users_not_found")
+
+
 async def files_get_upload_url_external(api: SlackWebAPI, args: dict[str, Any]) -> dict[str, Any]:
     filename = _required(args, "filename")
     try:
@@ -333,6 +342,7 @@ METHODS: dict[str, Method] = {
     "views.update": views_update,
     "views.publish": views_publish,
     "users.info": users_info,
+    "users.lookupByEmail": users_lookup_by_email,
     "files.getUploadURLExternal": files_get_upload_url_external,
     "files.completeUploadExternal": files_complete_upload_external,
 }

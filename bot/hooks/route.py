@@ -1,0 +1,138 @@
+"""``POST /hooks/{helpdesk}/{HOOKS_TOKEN}``: one URL a team pastes into its helpdesk.
+
+Order matters: the path token (constant time), then the body size, then the helpdesk's
+signature over the raw bytes, and only then is the body parsed. A wrong token or signature is
+a bare 401 with nothing stored; no ``HOOKS_TOKEN`` or an unknown helpdesk is 404; a body we
+cannot read is 400 naming the problem; any event that is not a closure is 200 and ignored (a
+helpdesk disables a webhook that keeps failing).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.hooks.directory import SlackDirectory
+from bot.hooks.front import CHALLENGE_HEADER
+from bot.hooks.helpdesks import HELPDESKS
+from bot.hooks.intake import HookIntake, HookStatus
+from bot.hooks.payload import BadPayload, Ignored
+from bot.http.cases import INTAKE
+from bot.http.errors import field_errors, json_error
+from bot.http.server import SERVICES
+from bot.policy import policy_config
+
+MAX_HOOK_BODY = 1024 * 1024
+"""Helpdesks send whole conversations (Intercom parts, Help Scout threads): room for them."""
+log = logging.getLogger(__name__)
+HOOKS: web.AppKey[HookIntake] = web.AppKey("hook_intake", HookIntake)
+
+
+def _not_found() -> web.Response:
+    return json_error(404, "not_found", "No such hook.")
+
+
+def _unauthorized() -> web.Response:
+    return json_error(401, "unauthorized", "Unauthorized.")
+
+
+async def _read_body(request: web.Request) -> bytes | None:
+    """The whole body, or None as soon as it is over ``MAX_HOOK_BODY`` (read no further)."""
+    if request.content_length is not None and request.content_length > MAX_HOOK_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > MAX_HOOK_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes) -> Any:
+    """The JSON body; raises ``BadPayload`` for anything that is not a JSON object."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadPayload("body", "is not valid JSON") from None
+    except RecursionError:
+        raise BadPayload("body", "is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise BadPayload("body", "must be a JSON object")
+    return data
+
+
+async def receive_hook(request: web.Request) -> web.StreamResponse:
+    settings = request.app[SERVICES].settings
+    expected = settings.hooks_token
+    if expected is None:
+        return _not_found()
+    presented = request.match_info["token"].encode()
+    if not hmac.compare_digest(presented, expected.get_secret_value().encode()):
+        return _unauthorized()
+    helpdesk = HELPDESKS.get(request.match_info["helpdesk"])
+    if helpdesk is None:
+        return _not_found()
+    body = await _read_body(request)
+    if body is None:
+        return json_error(413, "too_large", f"The body is over {MAX_HOOK_BODY // 1024} KiB.")
+    intake = request.app[HOOKS]
+    secret = helpdesk.secret(settings)
+    if secret is not None and helpdesk.verify is not None:
+        if not helpdesk.verify(secret, request.headers, body, intake.clock()):
+            log.warning("webhook signature refused", extra={"helpdesk": helpdesk.name})
+            return _unauthorized()
+    challenge = request.headers.get(CHALLENGE_HEADER) if helpdesk.name == "front" else None
+    if challenge:
+        return web.Response(text=challenge[:256])
+    try:
+        read = helpdesk.read(_decode(body), request.headers)
+        if isinstance(read, Ignored):
+            return web.json_response({"status": "ignored", "reason": read.reason})
+        result = await intake.take(helpdesk.name, read)
+    except BadPayload as bad:
+        log.info(
+            "webhook refused",
+            extra={"helpdesk": helpdesk.name, "field": bad.path, "problem": bad.problem},
+        )
+        return field_errors(400, [(bad.path, bad.problem)])
+    if result.status is HookStatus.BUSY:
+        response = json_error(503, "busy", "Too many webhooks in flight; try again shortly.")
+        response.headers["Retry-After"] = "5"
+        return response
+    status = 202 if result.status is HookStatus.ACCEPTED else 200
+    return web.json_response(result.as_json(), status=status)
+
+
+def _directory(request_app: web.Application) -> SlackDirectory | None:
+    settings = request_app[SERVICES].settings
+    if settings.slack_bot_token is None:
+        return None
+    from bot.slack.app import web_client
+
+    token = settings.slack_bot_token.get_secret_value()
+    return SlackDirectory(web_client(token, settings.slack_api_url, retry_rate_limits=False))
+
+
+async def _close(app: web.Application) -> None:
+    await app[HOOKS].close()
+
+
+def add_hook_routes(app: web.Application) -> None:
+    """Serve the hooks; needs the case routes (their survey catalog and clock) added first."""
+    services = app[SERVICES]
+    cases = app[INTAKE]
+    app[HOOKS] = HookIntake(
+        services.sessions,
+        catalog=cases.catalog,
+        config=policy_config(services.settings),
+        clock=lambda: cases.clock(),
+        directory=_directory(app),
+    )
+    app.on_shutdown.append(_close)
+    app.router.add_post("/hooks/{helpdesk}/{token}", receive_hook)
