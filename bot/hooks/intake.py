@@ -17,12 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.hooks.directory import SlackDirectory
 from bot.hooks.helpdesks import case_event
 from bot.hooks.payload import Closure
 from storage.hook_deliveries import forget_deliveries, remember_delivery
@@ -30,6 +29,9 @@ from surveys.catalog import Catalog
 from surveys.events import CaseClosed
 from surveys.intake import CaseOutcome, record_case
 from surveys.policy import PolicyConfig
+
+if TYPE_CHECKING:
+    from bot.hooks.directory import SlackDirectory
 
 log = logging.getLogger(__name__)
 KEEP_DELIVERIES = timedelta(days=3)
@@ -174,10 +176,18 @@ class HookIntake:
         if gone:
             log.info("old webhook deliveries forgotten", extra={"count": gone})
 
+    async def settle(self, wait: float | None = None) -> set[asyncio.Task[HookResult]]:
+        """Wait until the webhooks in flight are recorded (at most ``wait`` seconds); returns
+        those still running."""
+        if not self._tasks:
+            return set()
+        _, pending = await asyncio.wait(set(self._tasks), timeout=wait)
+        return pending
+
     async def close(self, wait: float = 5.0) -> None:
         """Let the webhooks in flight finish (up to ``wait`` seconds), then cancel the rest."""
-        if not self._tasks:
-            return
-        _, pending = await asyncio.wait(set(self._tasks), timeout=wait)
-        for task in pending:
+        for task in await self.settle(wait):
+            log.error(
+                "webhook still not recorded at shutdown: lost", extra={"task": task.get_name()}
+            )
             task.cancel()

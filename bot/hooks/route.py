@@ -12,11 +12,10 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.hooks.directory import SlackDirectory
 from bot.hooks.front import CHALLENGE_HEADER
 from bot.hooks.helpdesks import HELPDESKS
 from bot.hooks.intake import HookIntake, HookStatus
@@ -25,6 +24,9 @@ from bot.http.cases import INTAKE
 from bot.http.errors import field_errors, json_error
 from bot.http.server import SERVICES
 from bot.policy import policy_config
+
+if TYPE_CHECKING:
+    from bot.hooks.directory import SlackDirectory
 
 MAX_HOOK_BODY = 1024 * 1024
 """Helpdesks send whole conversations (Intercom parts, Help Scout threads): room for them."""
@@ -110,9 +112,11 @@ async def receive_hook(request: web.Request) -> web.StreamResponse:
 
 
 def _directory(request_app: web.Application) -> SlackDirectory | None:
+    """Slack lookups when Slack is configured (slack_sdk imported only then: it is slow)."""
     settings = request_app[SERVICES].settings
     if settings.slack_bot_token is None:
         return None
+    from bot.hooks.directory import SlackDirectory
     from bot.slack.app import web_client
 
     token = settings.slack_bot_token.get_secret_value()

@@ -12,24 +12,29 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiohttp import web
 
 from bot.http.auth import bearer_required
 from bot.http.errors import field_errors, json_error
 from bot.http.server import SERVICES
 from bot.settings import Settings
-from bot.telegram.client import build_bot
 from bot.telegram.links import CustomerIdTooLong, deep_link, make_link_token
+
+if TYPE_CHECKING:
+    from aiogram import Bot
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class BotName:
-    """The bot's username, asked of Telegram on first use and then kept."""
+    """The bot's username, asked of Telegram on first use and then kept.
+
+    aiogram is imported on that first use: it takes seconds to import, and every HTTP
+    application (the tests build hundreds) would pay for it.
+    """
 
     settings: Settings
     _bot: Bot | None = None
@@ -40,6 +45,8 @@ class BotName:
         async with self._lock:
             if self._username is None:
                 if self._bot is None:
+                    from bot.telegram.client import build_bot
+
                     self._bot = build_bot(self.settings)
                 me = await self._bot.get_me()
                 self._username = me.username or ""
@@ -67,6 +74,8 @@ async def customer_link(request: web.Request) -> web.Response:
         token = make_link_token(settings.link_secret.get_secret_value(), customer_id)
     except CustomerIdTooLong as error:
         return field_errors(422, [("customer_id", str(error))])
+    from aiogram.exceptions import TelegramAPIError
+
     try:
         username = await request.app[BOT_NAME].username()
     except TelegramAPIError as error:

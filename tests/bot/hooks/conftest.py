@@ -164,3 +164,25 @@ def not_a_closure(desk: Desk) -> list[tuple[bytes, dict[str, str]]]:
     if desk.name == "helpscout":
         found.append((desk.body(), {"X-HelpScout-Event": "helpscout.test"}))
     return found
+
+
+def closed_at(desk: Desk, moment: datetime) -> dict[str, Any]:
+    """The desk's closure as if the ticket closed at ``moment`` (the policy skips old cases)."""
+    body = desk.closure()
+    unix, iso = moment.timestamp(), moment.isoformat().replace("+00:00", "Z")
+    earlier = moment.timestamp() - 3600
+    if desk.name == "chatwoot":
+        body |= {"updated_at": unix, "timestamp": int(unix), "created_at": int(earlier)}
+    elif desk.name == "zendesk":
+        body["time"] = iso
+        body["detail"] |= {"updated_at": iso, "created_at": iso}
+    elif desk.name == "helpscout":
+        body |= {"closedAt": iso, "createdAt": iso}
+    elif desk.name == "intercom":
+        item = body["data"]["item"]
+        item["created_at"] = int(earlier)
+        item["conversation_parts"]["conversation_parts"][0]["created_at"] = int(unix)
+    elif desk.name == "front":
+        body["emitted_at"] = unix
+        body["conversation"]["created_at"] = earlier
+    return body

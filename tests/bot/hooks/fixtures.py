@@ -35,7 +35,9 @@ def chatwoot_status_changed(status: str = "resolved") -> dict[str, Any]:
             "source_id": "405f1d30-1af3-4fa0-8ffd-11ea3f86101e",
             "hmac_verified": False,
         },
-        "messages": [{"id": 120, "conversation_id": 10, "message_type": 3, "created_at": 1627063369}],
+        "messages": [
+            {"id": 120, "conversation_id": 10, "message_type": 3, "created_at": 1627063369}
+        ],
         "meta": {
             "sender": {
                 "additional_attributes": {},
@@ -355,9 +357,7 @@ def front_archive() -> dict[str, Any]:
                 "last_name": "Turanga",
             },
             "recipient": {
-                "_links": {
-                    "related": {"contact": "https://api2.frontapp.com/contacts/crd_62euuy"}
-                },
+                "_links": {"related": {"contact": "https://api2.frontapp.com/contacts/crd_62euuy"}},
                 "handle": "calculon@momsbot.com",
                 "role": "to",
             },

@@ -4,6 +4,7 @@ has is kept, what it lacks stays unknown."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,9 +212,15 @@ def test_front_archive_maps_the_contact_from_its_link_and_the_handle_as_email() 
 
 
 def test_front_app_webhook_envelope_is_unwrapped_and_other_events_ignored() -> None:
-    wrapped = {"type": "archive", "authorization": {"id": "cmp_1"}, "payload": fixtures.front_archive()}
+    wrapped = {
+        "type": "archive",
+        "authorization": {"id": "cmp_1"},
+        "payload": fixtures.front_archive(),
+    }
     assert closure(front.read(wrapped, NO_HEADERS)).ticket_id == "cnv_keo696"
-    assert isinstance(front.read(fixtures.front_archive() | {"type": "reopen"}, NO_HEADERS), Ignored)
+    assert isinstance(
+        front.read(fixtures.front_archive() | {"type": "reopen"}, NO_HEADERS), Ignored
+    )
 
 
 @pytest.mark.parametrize(
@@ -239,3 +246,9 @@ def test_ids_are_namespaced_and_a_too_long_id_is_refused_by_name() -> None:
     with pytest.raises(BadPayload) as error:
         case_event("zendesk", long_id, received_at=RECEIVED)
     assert error.value.path == "case_id"
+
+
+def test_the_readme_gives_the_exact_bodies_the_readers_expect() -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    assert zendesk.TRIGGER_BODY in readme
+    assert freshdesk.RULE_BODY in readme
