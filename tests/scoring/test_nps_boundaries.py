@@ -21,7 +21,8 @@ async def test_one_answer_lands_in_its_band(
 ) -> None:
     customer, agent = await factory.customer("alice"), await factory.agent("dana")
     await answered(factory, customer, agent, "nps", {"nps": score})
-    report = await build_report(session, "agent", Window(now - timedelta(days=1), now + timedelta(hours=1)))
+    window = Window(now - timedelta(days=1), now + timedelta(hours=1))
+    report = await build_report(session, "agent", window)
     [row] = report.rows
     expected = {"detractor": -100.0, "passive": 0.0, "promoter": 100.0}[BANDS[score]]
     assert row.nps.value == expected
