@@ -11,8 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Lease
+from storage.results import affected_rows
 from storage.types import utcnow
 
 
@@ -36,17 +38,21 @@ async def acquire(
         .values(name=name, holder=holder, expires_at=expires)
         .on_conflict_do_nothing(index_elements=["name"])
     )
-    if created.rowcount:
+    if affected_rows(created):
         return True
     taken = await session.execute(
         update(Lease)
-        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at <= now))
+        .where(
+            col(Lease.name) == name, or_(col(Lease.holder) == holder, col(Lease.expires_at) <= now)
+        )
         .values(holder=holder, expires_at=expires)
     )
-    return bool(taken.rowcount)
+    return bool(affected_rows(taken))
 
 
 async def release(session: AsyncSession, name: str, holder: str) -> bool:
     """Give the lease up at once (a clean shutdown); True if ``holder`` had it."""
-    result = await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
-    return bool(result.rowcount)
+    result = await session.execute(
+        delete(Lease).where(col(Lease.name) == name, col(Lease.holder) == holder)
+    )
+    return bool(affected_rows(result))
