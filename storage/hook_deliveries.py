@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import HookDelivery
+from storage.results import affected_rows
 
 
 async def remember_delivery(
@@ -31,7 +32,7 @@ async def remember_delivery(
         .values(helpdesk=helpdesk, delivery_key=key, case_external_id=case_id, received_at=now)
         .on_conflict_do_nothing(index_elements=["helpdesk", "delivery_key"])
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
 
 
 async def forget_deliveries(session: AsyncSession, *, before: datetime) -> int:
@@ -39,4 +40,4 @@ async def forget_deliveries(session: AsyncSession, *, before: datetime) -> int:
     result = await session.execute(
         delete(HookDelivery).where(col(HookDelivery.received_at) < before)
     )
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return affected_rows(result)
