@@ -50,6 +50,39 @@ async def case_invitations(session: AsyncSession, case_id: int) -> list[Invitati
     return list(rows)
 
 
+async def schedule_skipped(
+    session: AsyncSession,
+    invitation: Invitation,
+    *,
+    due_at: datetime,
+    channel: Platform,
+    reason: str,
+    survey_version: str,
+    agent_id: int | None,
+) -> bool:
+    """Turn a ``skipped`` invitation into a ``pending`` one due at ``due_at``.
+
+    Used when a reopened case is resolved again and the policy now sends the survey it skipped
+    the first time. Returns False (and changes nothing) if the invitation is no longer skipped.
+    """
+    changed = await session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.status == S.SKIPPED)
+        .values(
+            status=S.PENDING,
+            status_reason=reason,
+            due_at=due_at,
+            channel=channel,
+            survey_version=survey_version,
+            agent_id=agent_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount:
+        await session.refresh(invitation)
+    return bool(changed.rowcount)
+
+
 def _due(now: datetime, reminders: bool) -> ColumnElement[bool]:
     claim_free = or_(Invitation.claim_expires_at.is_(None), Invitation.claim_expires_at <= now)
     ready = [
