@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from feedbackbot.errors import AlreadyExists
 from storage.models import SupportCase
@@ -20,7 +21,7 @@ async def find_case(
     ``for_update`` locks the row (PostgreSQL) until the caller's transaction ends, so two later
     events about one case are applied one after the other.
     """
-    query = select(SupportCase).where(SupportCase.external_id == external_id)
+    query = select(SupportCase).where(col(SupportCase.external_id) == external_id)
     return await session.scalar(query.with_for_update() if for_update else query)
 
 
@@ -49,8 +50,8 @@ async def add_case(session: AsyncSession, case: SupportCase) -> SupportCase:
 async def latest_agent_id(session: AsyncSession, customer_id: int) -> int | None:
     """The agent of the customer's most recently closed case (who a relationship survey credits)."""
     return await session.scalar(
-        select(SupportCase.agent_id)
-        .where(SupportCase.customer_id == customer_id)
-        .order_by(SupportCase.closed_at.desc(), SupportCase.id.desc())
+        select(col(SupportCase.agent_id))
+        .where(col(SupportCase.customer_id) == customer_id)
+        .order_by(col(SupportCase.closed_at).desc(), col(SupportCase.id).desc())
         .limit(1)
     )
