@@ -28,6 +28,8 @@ class Respondent:
     invitation: Invitation
     identity_language: str | None
     customer_language: str | None
+    has_follow_up: bool = False
+    """A low-score follow-up (alert) exists for the invitation."""
 
 
 async def respondent(
@@ -39,13 +41,14 @@ async def respondent(
     recorded one at a time; SQLite's single writer gives the same.
     """
     query = (
-        select(Invitation, Identity.language, Customer.language)
+        select(Invitation, Identity.language, Customer.language, FollowUp.id)
         .join(Customer, Customer.id == Invitation.customer_id)
         .outerjoin(
             Identity,
             (Identity.customer_id == Invitation.customer_id)
             & (Identity.platform == Invitation.channel),
         )
+        .outerjoin(FollowUp, FollowUp.invitation_id == Invitation.id)
         .where(Invitation.id == invitation_id)
     )
     if lock:
@@ -53,8 +56,8 @@ async def respondent(
     row = (await session.execute(query)).one_or_none()
     if row is None:
         return None
-    invitation, identity_language, customer_language = row
-    return Respondent(invitation, identity_language, customer_language)
+    invitation, identity_language, customer_language, follow_up_id = row
+    return Respondent(invitation, identity_language, customer_language, follow_up_id is not None)
 
 
 async def answers_for(session: AsyncSession, invitation_id: int) -> list[Answer]:
