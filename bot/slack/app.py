@@ -29,7 +29,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.answers import AnswerDesk, answer_rules
-from bot.platforms import register_platform
 from bot.scheduler import Job
 from bot.settings import Settings
 from bot.slack import alerts, digests, feedback_command, home, surveys
@@ -274,6 +273,3 @@ def create_runtime(
         )
     )
     return SlackRuntime(app, client, services, channel, app_token)
-
-
-register_platform("slack", create_runtime)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
@@ -23,7 +23,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.answers import AnswerDesk, answer_rules
-from bot.platforms import register_platform
+from bot.scheduler import Job
 from bot.settings import Settings
 from bot.telegram import answer, commands, fallback, privacy, start
 from bot.telegram.channel import TelegramChannel
@@ -106,6 +106,10 @@ class TelegramRuntime:
         if self.webhook is not None:
             add_webhook_route(app, self.bot, self.dispatcher, self.webhook[1])
 
+    def jobs(self) -> Iterable[Job]:
+        """Telegram needs no scheduled work of its own: the dispatcher sends its surveys."""
+        return ()
+
     async def start(self) -> None:
         try:
             me = await self.bot.get_me()
@@ -166,10 +170,7 @@ def create_runtime(
     worker: str,
     answers: AnswerDesk | None = None,
 ) -> TelegramRuntime | None:
-    """The Telegram runtime when TELEGRAM_BOT_TOKEN is set (``bot.platforms`` factory)."""
+    """The Telegram runtime when TELEGRAM_BOT_TOKEN is set (``bot.platforms.PLATFORMS``)."""
     if settings.telegram_bot_token is None:
         return None
     return TelegramRuntime(settings, sessions, worker, answers=answers)
-
-
-register_platform("telegram", create_runtime)
