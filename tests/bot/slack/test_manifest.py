@@ -1,0 +1,23 @@
+"""The app manifest asks for what the app uses: the events it listens to and their scopes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+import bot.slack
+
+MANIFEST = Path(bot.slack.__file__).parent / "manifest.yaml"
+
+
+def test_the_manifest_subscribes_to_dm_messages_and_asks_for_no_unused_scope() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    scopes = manifest["oauth_config"]["scopes"]["bot"]
+    assert "message.im" in events and "im:history" in scopes
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+    # users:read only because Slack requires it with users:read.email (users.lookupByEmail,
+    # issue 14): "This scope must be requested at the same time as users:read".
+    assert "users:read.email" in scopes
+    assert "users:read" not in scopes or "users:read.email" in scopes
