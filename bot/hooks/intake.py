@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.hooks.helpdesks import case_event
 from bot.hooks.payload import Closure
+from storage import cases
 from storage.hook_deliveries import forget_deliveries, remember_delivery
 from surveys.catalog import Catalog
 from surveys.events import CaseClosed
@@ -41,6 +42,8 @@ webhooks are dropped after 24 h); a Freshdesk ticket resolved again after this i
 
 class HookStatus(StrEnum):
     RECORDED = "recorded"
+    UPDATED = "updated"
+    """A known ticket resolved again: its case took the new closure."""
     DUPLICATE = "duplicate"
     ACCEPTED = "accepted"
     BUSY = "busy"
@@ -160,10 +163,17 @@ class HookIntake:
             )
             if not fresh:
                 return HookResult(HookStatus.DUPLICATE, event.case_id)
+            known = await cases.find_case(session, event.case_id)
+            if known is not None and event.closed_at > known.closed_at:
+                # Resolved again after a reopen: the customer came back, one more contact
+                # (so operational FCR does not count the ticket as solved at first contact).
+                event = event.model_copy(update={"contacts": known.contacts + 1})
             outcome = await record_case(
                 session, event, catalog=self.catalog(), config=self.config, now=self.clock()
             )
-        status = HookStatus.RECORDED if outcome.created else HookStatus.DUPLICATE
+        if outcome.created:
+            return HookResult(HookStatus.RECORDED, event.case_id, outcome)
+        status = HookStatus.UPDATED if outcome.updated else HookStatus.DUPLICATE
         return HookResult(status, event.case_id, outcome)
 
     async def _purge_now_and_then(self) -> None:

@@ -272,8 +272,19 @@ async def test_a_reopened_and_resolved_again_ticket_updates_its_case_never_409(
     clock.now = datetime.fromisoformat("2012-03-18T09:05:00+00:00")
     response = await post(client, desk, desk.body(closedAt=later), clock)
     assert response.status == 200, await response.text()
+    assert (await response.json())["status"] == "updated"
     async with session_factory(engine)() as session:
         cases = list(await session.scalars(select(SupportCase)))
     assert len(cases) == 1
     assert cases[0].closed_at == datetime.fromisoformat(later.replace("Z", "+00:00"))
+    assert cases[0].contacts == 2  # the customer came back once
     assert await count(engine, HookDelivery) == 2
+    assert await count(engine, Invitation) == 1  # the policy decides; one survey per case
+
+    # The first closure arriving late again (a retry) changes nothing.
+    clock.now += timedelta(hours=1)
+    stale = await post(client, desk, desk.body(), clock)
+    assert (await stale.json())["status"] == "duplicate"
+    async with session_factory(engine)() as session:
+        case = await session.scalar(select(SupportCase))
+    assert case is not None and case.contacts == 2
