@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import Agent, Answer, Customer, FollowUp, Invitation, SupportCase
 
@@ -203,3 +204,91 @@ async def open_alerts(session: AsyncSession, agent_id: int, limit: int = 10) -> 
 async def count_follow_ups(session: AsyncSession) -> int:
     """How many low-score alerts were raised, sent or not."""
     return await session.scalar(select(func.count()).select_from(FollowUp)) or 0
+
+
+@dataclass(frozen=True)
+class FollowUpEntry:
+    """A low score's alert for the dashboard: whose, how low, and who closed the loop when."""
+
+    follow_up_id: int
+    created_at: datetime
+    agent_external_id: str | None
+    agent_name: str | None
+    customer_external_id: str
+    customer_name: str | None
+    case_external_id: str | None
+    survey_key: str
+    score: int | None
+    reason: str
+    alerted_at: datetime | None
+    followed_up_by: str | None
+    followed_up_by_name: str | None
+    followed_up_at: datetime | None
+
+
+async def list_follow_ups(
+    session: AsyncSession,
+    *,
+    since: datetime | None,
+    until: datetime,
+    agent: str | None = None,
+    closed: bool | None = None,
+    limit: int = 500,
+) -> list[FollowUpEntry]:
+    """Low-score follow-ups raised in ``[since, until)``, oldest open first then newest closed.
+
+    ``agent`` is an external id; ``closed`` True keeps those someone followed up, False the
+    open ones. Who followed up is a Slack user id, named by the agent with that Slack id.
+    """
+    closer = aliased(Agent)
+    closer_name = (
+        select(func.coalesce(closer.name, closer.external_id))
+        .where(closer.slack_user_id == FollowUp.followed_up_by)
+        .order_by(closer.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    score = aliased(Answer)
+    query = (
+        select(
+            FollowUp.id,
+            FollowUp.created_at,
+            Agent.external_id,
+            Agent.name,
+            Customer.external_id,
+            Customer.name,
+            SupportCase.external_id,
+            Invitation.survey_key,
+            score.value,
+            FollowUp.reason,
+            FollowUp.alerted_at,
+            FollowUp.followed_up_by,
+            closer_name,
+            FollowUp.followed_up_at,
+        )
+        .join(Invitation, Invitation.id == FollowUp.invitation_id)
+        .join(Customer, Customer.id == Invitation.customer_id)
+        .outerjoin(Agent, Agent.id == FollowUp.agent_id)
+        .outerjoin(SupportCase, SupportCase.id == Invitation.case_id)
+        .outerjoin(
+            score,
+            (score.invitation_id == Invitation.id) & (score.question_key == Invitation.survey_key),
+        )
+        .where(FollowUp.created_at < until)
+        .order_by(
+            FollowUp.followed_up_at.is_not(None),
+            case((FollowUp.followed_up_at.is_(None), FollowUp.created_at)),
+            FollowUp.followed_up_at.desc(),
+            FollowUp.id,
+        )
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(FollowUp.created_at >= since)
+    if agent is not None:
+        query = query.where(Agent.external_id == agent)
+    if closed is not None:
+        query = query.where(
+            FollowUp.followed_up_at.is_not(None) if closed else FollowUp.followed_up_at.is_(None)
+        )
+    return [FollowUpEntry(*row) for row in await session.execute(query)]

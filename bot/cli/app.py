@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import case, customers, db, demo, report, run, surveys, transfer
+from bot.cli import case, customers, dashboard, db, demo, report, run, surveys, transfer
 from feedbackbot import __version__
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app.command("report")(report.report)
 app.add_typer(transfer.import_app, name="import")
 app.add_typer(transfer.export_app, name="export")
 app.add_typer(customers.app, name="customers")
+app.add_typer(dashboard.app, name="dashboard")
 
 
 def _version(value: bool) -> None:
