@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from storage.models import Agent, Answer, Customer
 
@@ -34,25 +35,25 @@ async def recent_comments(
     """Non-empty comments answered in ``[since, until)``, newest first, at most ``limit``."""
     query = (
         select(
-            Answer.answered_at,
-            Answer.agent_id,
-            Customer.external_id,
-            Customer.name,
-            Answer.survey_key,
-            Answer.text,
+            col(Answer.answered_at),
+            col(Answer.agent_id),
+            col(Customer.external_id),
+            col(Customer.name),
+            col(Answer.survey_key),
+            col(Answer.text),
         )
-        .join(Customer, Customer.id == Answer.customer_id)
+        .join(Customer, col(Customer.id) == col(Answer.customer_id))
         .where(
-            Answer.text.is_not(None),
-            Answer.text != "",
-            Answer.answered_at >= since,
-            Answer.answered_at < until,
+            col(Answer.text).is_not(None),
+            col(Answer.text) != "",
+            col(Answer.answered_at) >= since,
+            col(Answer.answered_at) < until,
         )
-        .order_by(Answer.answered_at.desc(), Answer.id.desc())
+        .order_by(col(Answer.answered_at).desc(), col(Answer.id).desc())
         .limit(limit)
     )
     if agent_ids is not None:
-        query = query.where(Answer.agent_id.in_(list(agent_ids)))
+        query = query.where(col(Answer.agent_id).in_(list(agent_ids)))
     return [Comment(*row) for row in await session.execute(query)]
 
 
@@ -67,7 +68,7 @@ class FoundComment:
     customer_name: str | None
     survey_key: str
     score: int | None
-    text: str
+    text: str | None
 
 
 async def search_comments(
@@ -92,38 +93,40 @@ async def search_comments(
     score = aliased(Answer)
     query = (
         select(
-            Answer.answered_at,
-            Agent.external_id,
-            Agent.name,
-            Customer.external_id,
-            Customer.name,
-            Answer.survey_key,
-            score.value,
-            Answer.text,
+            col(Answer.answered_at),
+            col(Agent.external_id),
+            col(Agent.name),
+            col(Customer.external_id),
+            col(Customer.name),
+            col(Answer.survey_key),
+            col(score.value),
+            col(Answer.text),
         )
-        .join(Customer, Customer.id == Answer.customer_id)
-        .outerjoin(Agent, Agent.id == Answer.agent_id)
+        .join(Customer, col(Customer.id) == col(Answer.customer_id))
+        .outerjoin(Agent, col(Agent.id) == col(Answer.agent_id))
         .outerjoin(
             score,
             and_(
-                score.invitation_id == Answer.invitation_id,
-                score.question_key == Answer.survey_key,
+                col(score.invitation_id) == col(Answer.invitation_id),
+                col(score.question_key) == col(Answer.survey_key),
             ),
         )
-        .where(Answer.text.is_not(None), Answer.text != "", Answer.answered_at < until)
-        .order_by(Answer.answered_at.desc(), Answer.id.desc())
+        .where(
+            col(Answer.text).is_not(None), col(Answer.text) != "", col(Answer.answered_at) < until
+        )
+        .order_by(col(Answer.answered_at).desc(), col(Answer.id).desc())
         .limit(limit)
     )
     if since is not None:
-        query = query.where(Answer.answered_at >= since)
+        query = query.where(col(Answer.answered_at) >= since)
     if contains:
-        query = query.where(Answer.text.icontains(contains, autoescape=True))
+        query = query.where(col(Answer.text).icontains(contains, autoescape=True))
     if agent is not None:
-        query = query.where(Agent.external_id == agent)
+        query = query.where(col(Agent.external_id) == agent)
     if survey is not None:
-        query = query.where(Answer.survey_key == survey)
+        query = query.where(col(Answer.survey_key) == survey)
     if score_min is not None:
-        query = query.where(score.value >= score_min)
+        query = query.where(col(score.value) >= score_min)
     if score_max is not None:
-        query = query.where(score.value <= score_max)
+        query = query.where(col(score.value) <= score_max)
     return [FoundComment(*row) for row in await session.execute(query)]
