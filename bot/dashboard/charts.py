@@ -27,7 +27,7 @@ def _styled() -> AbstractContextManager[None]:
         {
             "svg.fonttype": "none",
             "font.family": "sans-serif",
-            "font.size": 10,
+            "font.size": 11,
             "axes.spines.top": False,
             "axes.spines.right": False,
         }
