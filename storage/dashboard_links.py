@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import DashboardLink
+from storage.results import affected_rows
 
 _KEEP_EXPIRED = timedelta(days=1)
 
@@ -57,6 +58,6 @@ async def use_link(session: AsyncSession, nonce_hash: str, now: datetime) -> Das
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if affected_rows(result) != 1:
         return None
     return await session.get(DashboardLink, nonce_hash, populate_existing=True)
