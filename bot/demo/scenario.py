@@ -21,6 +21,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.dashboard.signin import Viewer, create_link
 from bot.demo import cast
 from bot.demo.cast import Behaviour, Customer, Platform
 from bot.demo.customers import WITHIN, Script, answer_slack, answer_telegram, stop_in_telegram
@@ -83,8 +84,18 @@ class Person:
     seen: int = 0
 
 
-async def run_demo(database_url: str, folder: Path, narrator: Narrator) -> Result:
-    """Run the whole story against ``database_url``; the chart goes to ``folder``."""
+KeepServing = Callable[[Result, str], Awaitable[None]]
+"""Called after the story with its result and an admin sign-in link; the stand-ins and the
+server (dashboard included) run until it returns."""
+
+
+async def run_demo(
+    database_url: str, folder: Path, narrator: Narrator, keep_serving: KeepServing | None = None
+) -> Result:
+    """Run the whole story against ``database_url``; the chart goes to ``folder``.
+
+    With ``keep_serving``, everything keeps running after the story until it returns.
+    """
     result = Result()
     started = time.perf_counter()
     narrator.step("Starting the Telegram and Slack stand-ins and feedbackbot")
@@ -98,12 +109,32 @@ async def run_demo(database_url: str, folder: Path, narrator: Narrator) -> Resul
         try:
             sessions = session_factory(engine)
             await _story(stage, sessions, narrator, result)
+            if keep_serving is not None:
+                narrator.step("Scoring the answers")
+                result.report, result.chart = await _report(database_url, folder)
+                result.seconds["total"] = time.perf_counter() - started
+                await keep_serving(result, await _admin_link(stage, sessions))
+                return result
         finally:
             await engine.dispose()
     narrator.step("Scoring the answers")
     result.report, result.chart = await _report(database_url, folder)
     result.seconds["total"] = time.perf_counter() - started
     return result
+
+
+async def _admin_link(stage: Stage, sessions: async_sessionmaker[AsyncSession]) -> str:
+    """A one-time admin sign-in link to the demo's dashboard."""
+    secret = stage.settings.link_secret
+    assert secret is not None
+    async with sessions() as session, session.begin():
+        return await create_link(
+            session,
+            secret.get_secret_value(),
+            Viewer(admin=True, agent=None),
+            utcnow(),
+            stage.base_url,
+        )
 
 
 async def _story(
