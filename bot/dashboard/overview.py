@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+import aiohttp_jinja2
 from aiohttp import web
 
 from bot.dashboard.access import context, forbidden_page, page
@@ -14,6 +15,7 @@ from bot.dashboard.signin import Viewer
 from bot.dashboard.tables import Cell, Column, Table, text_cell
 from bot.dashboard.trends import FIGURE_COLUMNS, build_trend, figure_cells, summary_table
 from scoring.report import build_report
+from storage.addresses import agents_by_external_id
 from storage.comments import search_comments
 from storage.follow_ups import list_follow_ups
 
@@ -92,6 +94,11 @@ async def agent(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     period = read_period(request.query)
     window = period.window
     async with reading(request) as session:
+        known = (await agents_by_external_id(session, [external_id])).get(external_id)
+        if known is None:
+            return aiohttp_jinja2.render_template(
+                "missing.html", request, context(viewer, what=f"agent {external_id}"), status=404
+            )
         trend = await build_trend(session, period, weights(request), agent=external_id)
         comments = await search_comments(
             session, since=window.since, until=window.until, agent=external_id, limit=50
@@ -124,6 +131,14 @@ async def agent(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     return respond(
         request,
         "agent.html",
-        context(viewer, period=period, trend=trend, agent=external_id, page="agent"),
+        context(
+            viewer,
+            period=period,
+            trend=trend,
+            agent=external_id,
+            agent_name=known.name,
+            team=known.team,
+            page="agent",
+        ),
         [summary_table(trend.total), trend.table, comment_table, follow_up_table(follow_ups, now)],
     )

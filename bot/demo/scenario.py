@@ -26,6 +26,8 @@ from bot.demo import cast
 from bot.demo.cast import Behaviour, Customer, Platform
 from bot.demo.customers import WITHIN, Script, answer_slack, answer_telegram, stop_in_telegram
 from bot.demo.digest import digest_text
+from bot.demo.history import DAYS as HISTORY_DAYS
+from bot.demo.history import import_history
 from bot.demo.stage import DemoFailed, Stage, staged
 from bot.policy import policy_config
 from bot.slack import actions
@@ -108,7 +110,11 @@ async def run_demo(
         engine = create_engine(database_url)
         try:
             sessions = session_factory(engine)
-            await _story(stage, sessions, narrator, result)
+            narrator.step(f"Importing {HISTORY_DAYS} days of earlier feedback (as import answers)")
+            story_start = utcnow()
+            imported = await import_history(sessions, story_start)
+            narrator.note(f"{imported} answers of earlier customers, so every trend has a shape")
+            await _story(stage, sessions, narrator, result, story_start)
             if keep_serving is not None:
                 narrator.step("Scoring the answers")
                 result.report, result.chart = await _report(database_url, folder)
@@ -138,7 +144,11 @@ async def _admin_link(stage: Stage, sessions: async_sessionmaker[AsyncSession]) 
 
 
 async def _story(
-    stage: Stage, sessions: async_sessionmaker[AsyncSession], narrator: Narrator, result: Result
+    stage: Stage,
+    sessions: async_sessionmaker[AsyncSession],
+    narrator: Narrator,
+    result: Result,
+    started: datetime,
 ) -> None:
     agents = {a.key: stage.slack.create_user(a.key, real_name=a.name) for a in cast.AGENTS}
     people = [_enrol(stage, customer) for customer in cast.customers()]
@@ -193,7 +203,7 @@ async def _story(
     posted = await send_daily_agent_digests(services, client, now=tomorrow + timedelta(hours=8))
     narrator.note(f"{posted} digests posted")
     result.digest = digest_text(stage.slack, agents[DIGEST_AGENT])
-    result.answered = await _answered(sessions)
+    result.answered = await _answered(sessions, started)
 
 
 _ANSWERING = (Behaviour.ANSWERS, Behaviour.NEEDS_REMINDER)
@@ -366,9 +376,9 @@ async def _campaign(stage: Stage, sessions: async_sessionmaker[AsyncSession]) ->
     return sum(batch.invited.values())
 
 
-async def _answered(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+async def _answered(sessions: async_sessionmaker[AsyncSession], since: datetime) -> dict[str, int]:
     async with sessions() as session:
-        return await answered_by_survey(session)
+        return await answered_by_survey(session, since)
 
 
 async def _report(database_url: str, folder: Path) -> tuple[Report, Path]:

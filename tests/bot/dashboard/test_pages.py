@@ -58,3 +58,9 @@ async def test_a_bad_parameter_names_itself(admin: TestClient) -> None:
     assert "since" in await response.text()
     unknown = await admin.get("/dashboard/?format=csv&table=nope")
     assert unknown.status == 400
+
+
+async def test_an_unknown_agent_is_404(admin: TestClient) -> None:
+    response = await admin.get("/dashboard/agents/nobody")
+    assert response.status == 404
+    assert "No agent nobody" in await response.text()
