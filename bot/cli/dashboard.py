@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import console, fail, settings_or_exit
+from bot.cli.common import console, fail, require_current_schema, settings_or_exit
 from bot.dashboard.signin import Viewer, create_link
 from bot.settings import Settings
-from storage import migrate
 from storage.addresses import agents_by_external_id
 from storage.engine import open_engine, session_factory
 
@@ -21,13 +20,7 @@ app = typer.Typer(help="The team dashboard in the browser.", no_args_is_help=Tru
 async def _link(settings: Settings, admin: bool, agent: str | None) -> str:
     assert settings.link_secret is not None
     async with open_engine(settings.database_url) as engine:
-        current, head = await migrate.current_revision(engine), migrate.head_revision()
-        if current != head:
-            fail(
-                f"The database {settings.database_url_for_display} is not up to date "
-                f"(revision {current or 'none'}, need {head}); run: feedbackbot db upgrade",
-                code=2,
-            )
+        await require_current_schema(engine, settings)
         async with session_factory(engine)() as session, session.begin():
             if agent is not None and not await agents_by_external_id(session, [agent]):
                 fail(

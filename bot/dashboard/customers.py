@@ -1,5 +1,5 @@
-"""The customers page (value distribution, the lowest-value customers and what pulls each
-down) and the comments page (search and filters)."""
+"""The customers page: the value distribution, the lowest-value customers and what pulls each
+down."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from aiohttp import web
 
 from bot.dashboard.access import context, page
 from bot.dashboard.charts import histogram_chart
-from bot.dashboard.common import optional_int, read_period, reading, respond, weights
+from bot.dashboard.common import read_period, reading, respond, weights
 from bot.dashboard.signin import Viewer
 from bot.dashboard.tables import Cell, Column, Table, number_cell, text_cell, value_cell
 from scoring.customers import lowest_value_customers
 from scoring.report import build_report, customer_values
-from storage.comments import search_comments
 
 BIN_WIDTH = 0.25
 LABELS = {
@@ -111,62 +110,4 @@ async def customers(request: web.Request, viewer: Viewer) -> web.StreamResponse:
             viewer, period=period, page="customers", value=value_cell(total.value), chart=chart
         ),
         [distribution, low_table],
-    )
-
-
-@page(admin_only=True)
-async def comments(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    period = read_period(request.query)
-    query = request.query
-    search = query.get("q", "").strip()[:200]
-    agent = query.get("agent", "").strip() or None
-    survey = query.get("survey", "").strip() or None
-    score_min = optional_int(query, "score_min", 0, 10)
-    score_max = optional_int(query, "score_max", 0, 10)
-    async with reading(request) as session:
-        found = await search_comments(
-            session,
-            since=period.window.since,
-            until=period.window.until,
-            contains=search or None,
-            agent=agent,
-            survey=survey,
-            score_min=score_min,
-            score_max=score_max,
-        )
-    table = Table(
-        "comments",
-        "Comments",
-        (
-            Column("answered_at", "When"),
-            Column("agent", "Agent"),
-            Column("customer", "Customer"),
-            Column("survey", "Survey"),
-            Column("score", "Score", numeric=True),
-            Column("comment", "Comment"),
-        ),
-        [
-            [
-                Cell(f"{c.answered_at:%Y-%m-%d %H:%M}", c.answered_at.isoformat()),
-                text_cell(c.agent_name or c.agent_external_id),
-                text_cell(c.customer_name or c.customer_external_id),
-                text_cell(c.survey_key),
-                Cell("–" if c.score is None else str(c.score), c.score),
-                text_cell(c.text),
-            ]
-            for c in found
-        ],
-    )
-    filters = {
-        "q": search,
-        "agent": agent or "",
-        "survey": survey or "",
-        "score_min": "" if score_min is None else score_min,
-        "score_max": "" if score_max is None else score_max,
-    }
-    return respond(
-        request,
-        "comments.html",
-        context(viewer, period=period, page="comments", filters=filters),
-        [table],
     )

@@ -9,6 +9,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.dashboard.access import context, forbidden_page, page
+from bot.dashboard.comments import comment_table
 from bot.dashboard.common import read_period, reading, respond, weights, with_query
 from bot.dashboard.follow_ups import follow_up_table
 from bot.dashboard.signin import Viewer
@@ -107,27 +108,6 @@ async def agent(request: web.Request, viewer: Viewer) -> web.StreamResponse:
             session, since=window.since, until=window.until, agent=external_id
         )
     now = datetime.now(UTC)
-    comment_table = Table(
-        "comments",
-        "Comments",
-        (
-            Column("answered_at", "When"),
-            Column("customer", "Customer"),
-            Column("survey", "Survey"),
-            Column("score", "Score", numeric=True),
-            Column("comment", "Comment"),
-        ),
-        [
-            [
-                Cell(f"{c.answered_at:%Y-%m-%d %H:%M}", c.answered_at.isoformat()),
-                text_cell(c.customer_name or c.customer_external_id),
-                text_cell(c.survey_key),
-                Cell("–" if c.score is None else str(c.score), c.score),
-                text_cell(c.text),
-            ]
-            for c in comments
-        ],
-    )
     return respond(
         request,
         "agent.html",
@@ -140,5 +120,10 @@ async def agent(request: web.Request, viewer: Viewer) -> web.StreamResponse:
             team=known.team,
             page="agent",
         ),
-        [summary_table(trend.total), trend.table, comment_table, follow_up_table(follow_ups, now)],
+        [
+            summary_table(trend.total),
+            trend.table,
+            comment_table(comments, with_agent=False),
+            follow_up_table(follow_ups, now),
+        ],
     )

@@ -11,7 +11,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.dashboard import customers, follow_ups, overview
+from bot.dashboard import comments, customers, follow_ups, overview
 from bot.dashboard.access import current_viewer, link_secret, secured, signin_page
 from bot.dashboard.common import PERIODS
 from bot.dashboard.signin import COOKIE, SESSION_LIFETIME, redeem_link, session_cookie
@@ -84,6 +84,6 @@ def add_dashboard_routes(app: web.Application) -> None:
     app.router.add_get("/dashboard/agents", overview.agents)
     app.router.add_get("/dashboard/agents/{agent}", overview.agent)
     app.router.add_get("/dashboard/customers", customers.customers)
-    app.router.add_get("/dashboard/comments", customers.comments)
+    app.router.add_get("/dashboard/comments", comments.comments)
     app.router.add_get("/dashboard/follow-ups", follow_ups.follow_ups)
     app.router.add_static("/dashboard/static/", STATIC, append_version=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scoring import stats
@@ -97,68 +97,51 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def share_cell(figure: stats.Share) -> Cell:
-    """A percentage with its Wilson interval: ``71.4%`` and ``65.0-77.1``."""
-    if figure.value is None:
+def _figure_cell(
+    value: float | None,
+    low: float | None,
+    high: float | None,
+    n: int,
+    *,
+    shown: str,
+    digits: int,
+    separator: str = "–",
+) -> Cell:
+    """A figure as the report's JSON rounds it (``digits``), shown with ``shown`` (a format)."""
+    if value is None:
         return Cell("–", None, n=0, figure=True)
+    has_interval = low is not None and high is not None
     return Cell(
-        f"{figure.value:.1f}%",
-        _round(figure.value, 2),
-        low=_round(figure.low, 2),
-        high=_round(figure.high, 2),
-        n=figure.n,
-        low_sample=figure.low_sample,
-        interval=f"{figure.low:.1f}–{figure.high:.1f}",
+        format(value, shown),
+        _round(value, digits),
+        low=_round(low, digits),
+        high=_round(high, digits),
+        n=n,
+        low_sample=n < stats.LOW_SAMPLE,
+        interval=f"{low:{shown}}{separator}{high:{shown}}" if has_interval else "",
         figure=True,
     )
+
+
+def share_cell(figure: stats.Share) -> Cell:
+    """A percentage with its Wilson interval: ``71.4%`` and ``65.0%–77.1%``."""
+    cell = _figure_cell(figure.value, figure.low, figure.high, figure.n, shown=".1f", digits=2)
+    return cell if cell.value is None else replace(cell, text=cell.text + "%")
 
 
 def nps_cell(figure: stats.NetScore) -> Cell:
-    if figure.value is None:
-        return Cell("–", None, n=0, figure=True)
-    return Cell(
-        f"{figure.value:+.1f}",
-        _round(figure.value, 2),
-        low=_round(figure.low, 2),
-        high=_round(figure.high, 2),
-        n=figure.n,
-        low_sample=figure.low_sample,
-        interval=f"{figure.low:+.1f} to {figure.high:+.1f}",
-        figure=True,
+    return _figure_cell(
+        figure.value, figure.low, figure.high, figure.n, shown="+.1f", digits=2, separator=" to "
     )
 
 
-def mean_cell(figure: stats.Mean, digits: int = 2) -> Cell:
-    if figure.value is None:
-        return Cell("–", None, n=0, figure=True)
-    has_interval = figure.low is not None and figure.high is not None
-    return Cell(
-        f"{figure.value:.{digits}f}",
-        _round(figure.value, 2),
-        low=_round(figure.low, 2),
-        high=_round(figure.high, 2),
-        n=figure.n,
-        low_sample=figure.low_sample,
-        interval=f"{figure.low:.{digits}f}–{figure.high:.{digits}f}" if has_interval else "",
-        figure=True,
-    )
+def mean_cell(figure: stats.Mean) -> Cell:
+    return _figure_cell(figure.value, figure.low, figure.high, figure.n, shown=".2f", digits=2)
 
 
 def value_cell(figure: stats.Value) -> Cell:
     """Customer value CV = B / C with its interval (rounded as the report's JSON: 3 digits)."""
-    if figure.value is None:
-        return Cell("–", None, n=0, figure=True)
-    has_interval = figure.low is not None and figure.high is not None
-    return Cell(
-        f"{figure.value:.2f}",
-        _round(figure.value, 3),
-        low=_round(figure.low, 3),
-        high=_round(figure.high, 3),
-        n=figure.n,
-        low_sample=figure.low_sample,
-        interval=f"{figure.low:.2f}–{figure.high:.2f}" if has_interval else "",
-        figure=True,
-    )
+    return _figure_cell(figure.value, figure.low, figure.high, figure.n, shown=".2f", digits=3)
 
 
 def text_cell(text: str | None, link: str | None = None) -> Cell:
