@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -121,6 +121,7 @@ class Settings(BaseSettings):
     link_secret: SecretStr | None = None
     surveys_file: Path | None = None
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     csat_delay_minutes: int = Field(default=30, ge=0)
     nps_interval_days: int = Field(default=90, ge=0)

@@ -8,7 +8,6 @@ every good line is kept.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +20,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.common import console, errors, fail, settings_or_exit
+from bot.http.jsonbody import BadJson, loads_limited
 from bot.policy import policy_config
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from storage import migrate
@@ -122,10 +122,11 @@ async def _import(recorder: Recorder, path: Path, lines: list[str]) -> Tally:
                 continue
             tally.lines += 1
             try:
-                tally.add(await recorder.record(json.loads(line)))
-            except json.JSONDecodeError as error:
+                tally.add(await recorder.record(loads_limited(line)))
+            except BadJson as error:
                 tally.problems += 1
-                _report(path, number, [f"not valid JSON: {error.msg} at column {error.colno}"])
+                problem = str(error).removeprefix("The body is ").removeprefix("The JSON ")
+                _report(path, number, [problem.rstrip(".")])
             except (InvalidEvent, CaseConflict, AddressConflict) as error:
                 tally.problems += 1
                 _report(path, number, _problem_lines(error))

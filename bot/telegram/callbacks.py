@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Final
+from typing import Annotated, Final
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+from storage.types import INT32_MAX
 
 MAX_QUESTION_REF: Final = 24
 MAX_OPTION_REF: Final = 16
+InvitationId = Annotated[int, Field(gt=0, le=INT32_MAX)]
+"""Out of range, the button does not match (unpacking fails) and the customer is told it is
+stale; a larger number once reached PostgreSQL and failed the update (issue 12)."""
 
 
 class AnswerData(CallbackData, prefix="a"):
     """An answer button: invitation ``i``, question ``q``, option ``v``."""
 
-    i: int
+    i: InvitationId
     q: str
     v: str
 
@@ -29,7 +35,7 @@ class AnswerData(CallbackData, prefix="a"):
 class SkipData(CallbackData, prefix="s"):
     """The Skip button of an optional question."""
 
-    i: int
+    i: InvitationId
     q: str
 
 

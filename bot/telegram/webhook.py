@@ -16,6 +16,9 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.http.errors import json_error
+from bot.http.jsonbody import BadJson, read_json
+
 log = logging.getLogger(__name__)
 PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -30,9 +33,11 @@ def add_webhook_route(app: web.Application, bot: Bot, dispatcher: Dispatcher, se
             log.warning("webhook request with a wrong secret", extra={"remote": request.remote})
             return web.Response(status=403)
         try:
-            update = Update.model_validate(await request.json(), context={"bot": bot})
-        except (ValueError, ValidationError):
-            return web.json_response({"error": "body is not a Telegram update"}, status=400)
+            update = Update.model_validate(await read_json(request), context={"bot": bot})
+        except BadJson as error:
+            return error.response()
+        except ValidationError:
+            return json_error(400, "bad_update", "The body is not a Telegram update.")
         try:
             await dispatcher.feed_update(bot, update)
         except Exception as error:  # see the module docstring
