@@ -73,6 +73,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "use_buttons": "Please answer with the buttons under the question above.",
         "text_only": "Please answer with a text message. /help",
         "error": "Sorry, something went wrong. Please try again in a moment.",
+        "flood": (
+            "You are sending messages faster than I can read them. "
+            "I will skip the next few; please wait a moment."
+        ),
         "cmd_start": "Start the bot",
         "cmd_language": "Choose the language",
         "cmd_stop": "Stop surveys",
@@ -141,6 +145,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "use_buttons": "Responda con los botones debajo de la pregunta, por favor.",
         "text_only": "Responda con un mensaje de texto, por favor. /help",
         "error": "Lo sentimos, algo salió mal. Inténtelo de nuevo en un momento.",
+        "flood": (
+            "Está enviando mensajes más rápido de lo que puedo leerlos. "
+            "Omitiré los siguientes; espere un momento, por favor."
+        ),
         "cmd_start": "Iniciar el bot",
         "cmd_language": "Elegir el idioma",
         "cmd_stop": "Detener encuestas",
@@ -211,6 +219,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "use_buttons": "Bitte antworten Sie mit den Schaltflächen unter der Frage.",
         "text_only": "Bitte antworten Sie mit einer Textnachricht. /help",
         "error": "Entschuldigung, etwas ist schiefgelaufen. Bitte versuchen Sie es gleich erneut.",
+        "flood": (
+            "Sie senden Nachrichten schneller, als ich sie lesen kann. "
+            "Die nächsten überspringe ich; bitte warten Sie einen Moment."
+        ),
         "cmd_start": "Bot starten",
         "cmd_language": "Sprache wählen",
         "cmd_stop": "Umfragen beenden",
@@ -277,6 +289,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "use_buttons": "Пожалуйста, ответьте кнопками под вопросом выше.",
         "text_only": "Пожалуйста, ответьте текстовым сообщением. /help",
         "error": "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.",
+        "flood": (
+            "Вы отправляете сообщения быстрее, чем я успеваю их прочитать. "
+            "Следующие я пропущу; подождите немного, пожалуйста."
+        ),
         "cmd_start": "Запустить бота",
         "cmd_language": "Выбрать язык",
         "cmd_stop": "Отключить опросы",
