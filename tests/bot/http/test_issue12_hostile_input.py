@@ -5,36 +5,25 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.http.cases import INTAKE
-from bot.http.server import Services, build_web_app
-from bot.settings import load_settings
 from storage.engine import session_factory
 from storage.models import Agent, Customer, Identity, Invitation, SupportCase
+from tests.bot.http.conftest import TOKEN
 from tests.logcheck import assert_no_traceback
 
-TOKEN = {"Authorization": "Bearer s3cret-token"}
 DEEP = "[" * 30_000 + "]" * 30_000
 
 
-@pytest.fixture
-async def client(
-    engine: AsyncEngine, now: datetime, caplog: pytest.LogCaptureFixture
-) -> AsyncIterator[TestClient]:
+@pytest.fixture(autouse=True)
+def debug_log(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    settings = load_settings(None, api_token="s3cret-token")
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
-    app[INTAKE].clock = lambda: now
-    async with TestClient(TestServer(app)) as client:
-        yield client
 
 
 @pytest.fixture

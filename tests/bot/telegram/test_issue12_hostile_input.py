@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
-from bot.telegram.webhook import PATH, SECRET_HEADER, add_webhook_route
-from tests.bot.telegram.conftest import Harness
+from bot.telegram.webhook import SECRET_HEADER
+from tests.bot.telegram.conftest import WEBHOOK_SECRET, Harness
 from tests.logcheck import assert_no_traceback
 
-SECRET = "webhook-secret_123"
-
-
-@pytest.fixture
-async def webhook(harness: Harness) -> AsyncIterator[str]:
-    app = web.Application()
-    add_webhook_route(app, harness.bot, harness.dispatcher, SECRET)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
-        yield str(server.make_url(PATH))
-    finally:
-        await server.close()
+SECRET = WEBHOOK_SECRET
 
 
 @pytest.mark.parametrize(
