@@ -137,7 +137,7 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = Field(default=5.0, gt=0)
     telegram_rate_per_second: float = Field(default=30.0, gt=0)
     telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
-    telegram_flood_burst: int = Field(default=10, ge=1)
+    telegram_flood_burst: int = Field(default=20, ge=1)
     telegram_flood_rate_per_second: float = Field(default=1.0, gt=0)
     slack_channel_rate_per_second: float = Field(default=1.0, gt=0)
     dispatch_max_attempts: int = Field(default=5, ge=1, le=100)

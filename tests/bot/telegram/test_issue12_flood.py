@@ -10,6 +10,7 @@ import logging
 import aiohttp
 import pytest
 
+from bot.settings import Settings
 from bot.standins.telegram import TelegramBotAPI
 from bot.standins.telegram_objects import TelegramUser
 from bot.telegram.app import build_dispatcher
@@ -18,7 +19,7 @@ from bot.telegram.webhook import SECRET_HEADER
 from tests.bot.telegram.conftest import WEBHOOK_SECRET, Harness, make_settings, polling_bot
 from tests.logcheck import assert_no_traceback
 
-BURST = 10  # TELEGRAM_FLOOD_BURST's default
+BURST: int = Settings.model_fields["telegram_flood_burst"].default
 SECRET = WEBHOOK_SECRET
 
 
@@ -64,10 +65,10 @@ async def test_a_flooding_chat_is_throttled_and_another_chat_is_answered_first(
     telegram = harness.telegram
     freeze_rate_limits(telegram)
     flood, other = telegram.create_user("Flo"), telegram.create_user("Ann")
-    for _ in range(20):
+    for _ in range(BURST):
         await telegram.send_command(flood, "/start")
     await telegram.send_command(other, "/start")
-    for _ in range(280):
+    for _ in range(300 - BURST):
         await telegram.send_command(flood, "/start")
 
     async with polling_bot(harness):
@@ -80,8 +81,8 @@ async def test_a_flooding_chat_is_throttled_and_another_chat_is_answered_first(
     assert flood_replies.count(notice) == 1
     assert flood_replies.count(say("en", "welcome_unknown")) == BURST
     assert len(flood_replies) == BURST + 1
-    # Handled one update at a time, the other chat's answer would come after the flood's
-    # first ten answers and its notice; side by side it comes before the flood's fifth.
+    # Handled one update at a time, the other chat's answer would come after all the flood's
+    # BURST answers and its notice; side by side it comes before the flood's fifth.
     order = reply_order(telegram)
     assert order.index(str(other.id)) < [i for i, c in enumerate(order) if c == str(flood.id)][4]
     # All but the flood's first reply were refused (429): one warning line each.
