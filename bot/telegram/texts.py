@@ -63,15 +63,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "state_linked": "connected",
         "state_opted_out": "surveys stopped",
         "state_unreachable": "unreachable",
-        "reminder": "A gentle reminder: we would love to hear how it went.",
-        "your_answer": "Your answer: {answer}",
-        "skipped": "Skipped",
-        "counted": "Thank you, your answer is recorded.",
         "stale": "This survey is closed or already answered. Thank you!",
-        "not_yours": "This button is not for you.",
-        "no_open_question": "Thank you! There is no open question right now. /help",
-        "use_buttons": "Please answer with the buttons under the question above.",
-        "text_only": "Please answer with a text message. /help",
         "error": "Sorry, something went wrong. Please try again in a moment.",
         "flood": (
             "You are sending messages faster than I can read them. "
@@ -135,15 +127,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "state_linked": "conectado",
         "state_opted_out": "encuestas detenidas",
         "state_unreachable": "inaccesible",
-        "reminder": "Un pequeño recordatorio: nos encantaría saber cómo le fue.",
-        "your_answer": "Su respuesta: {answer}",
-        "skipped": "Omitida",
-        "counted": "Gracias, su respuesta está registrada.",
         "stale": "Esta encuesta está cerrada o ya respondida. ¡Gracias!",
-        "not_yours": "Este botón no es para usted.",
-        "no_open_question": "¡Gracias! Ahora no hay ninguna pregunta abierta. /help",
-        "use_buttons": "Responda con los botones debajo de la pregunta, por favor.",
-        "text_only": "Responda con un mensaje de texto, por favor. /help",
         "error": "Lo sentimos, algo salió mal. Inténtelo de nuevo en un momento.",
         "flood": (
             "Está enviando mensajes más rápido de lo que puedo leerlos. "
@@ -209,15 +193,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "state_linked": "verbunden",
         "state_opted_out": "Umfragen beendet",
         "state_unreachable": "nicht erreichbar",
-        "reminder": "Eine kleine Erinnerung: Wir würden gern wissen, wie es lief.",
-        "your_answer": "Ihre Antwort: {answer}",
-        "skipped": "Übersprungen",
-        "counted": "Danke, Ihre Antwort ist gespeichert.",
         "stale": "Diese Umfrage ist geschlossen oder schon beantwortet. Danke!",
-        "not_yours": "Diese Schaltfläche ist nicht für Sie.",
-        "no_open_question": "Danke! Gerade ist keine Frage offen. /help",
-        "use_buttons": "Bitte antworten Sie mit den Schaltflächen unter der Frage.",
-        "text_only": "Bitte antworten Sie mit einer Textnachricht. /help",
         "error": "Entschuldigung, etwas ist schiefgelaufen. Bitte versuchen Sie es gleich erneut.",
         "flood": (
             "Sie senden Nachrichten schneller, als ich sie lesen kann. "
@@ -279,15 +255,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "state_linked": "подключён",
         "state_opted_out": "опросы отключены",
         "state_unreachable": "недоступен",
-        "reminder": "Небольшое напоминание: нам очень важно ваше мнение.",
-        "your_answer": "Ваш ответ: {answer}",
-        "skipped": "Пропущено",
-        "counted": "Спасибо, ваш ответ записан.",
         "stale": "Этот опрос закрыт или на него уже ответили. Спасибо!",
-        "not_yours": "Эта кнопка не для вас.",
-        "no_open_question": "Спасибо! Сейчас нет открытых вопросов. /help",
-        "use_buttons": "Пожалуйста, ответьте кнопками под вопросом выше.",
-        "text_only": "Пожалуйста, ответьте текстовым сообщением. /help",
         "error": "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.",
         "flood": (
             "Вы отправляете сообщения быстрее, чем я успеваю их прочитать. "
