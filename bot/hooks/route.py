@@ -10,7 +10,6 @@ helpdesk disables a webhook that keeps failing).
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from bot.hooks.intake import HookIntake, HookStatus
 from bot.hooks.payload import BadPayload, Ignored
 from bot.http.cases import INTAKE
 from bot.http.errors import field_errors, json_error
+from bot.http.jsonbody import BadJson, loads_limited, read_body
 from bot.http.server import SERVICES
 from bot.policy import policy_config
 
@@ -42,28 +42,9 @@ def _unauthorized() -> web.Response:
     return json_error(401, "unauthorized", "Unauthorized.")
 
 
-async def _read_body(request: web.Request) -> bytes | None:
-    """The whole body, or None as soon as it is over ``MAX_HOOK_BODY`` (read no further)."""
-    if request.content_length is not None and request.content_length > MAX_HOOK_BODY:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(64 * 1024):
-        size += len(chunk)
-        if size > MAX_HOOK_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _decode(body: bytes) -> Any:
-    """The JSON body; raises ``BadPayload`` for anything that is not a JSON object."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadPayload("body", "is not valid JSON") from None
-    except RecursionError:
-        raise BadPayload("body", "is nested too deeply") from None
+def _object(body: bytes) -> Any:
+    """The decoded body, which must be a JSON object; raises ``BadJson`` or ``BadPayload``."""
+    data = loads_limited(body)
     if not isinstance(data, dict):
         raise BadPayload("body", "must be a JSON object")
     return data
@@ -80,9 +61,10 @@ async def receive_hook(request: web.Request) -> web.StreamResponse:
     helpdesk = HELPDESKS.get(request.match_info["helpdesk"])
     if helpdesk is None:
         return _not_found()
-    body = await _read_body(request)
-    if body is None:
-        return json_error(413, "too_large", f"The body is over {MAX_HOOK_BODY // 1024} KiB.")
+    try:
+        body = await read_body(request, MAX_HOOK_BODY)
+    except BadJson as bad:
+        return bad.response()
     intake = request.app[HOOKS]
     secret = helpdesk.secret(settings)
     if secret is not None and helpdesk.verify is not None:
@@ -93,7 +75,7 @@ async def receive_hook(request: web.Request) -> web.StreamResponse:
     if challenge:
         return web.Response(text=challenge[:256])
     try:
-        read = helpdesk.read(_decode(body), request.headers)
+        read = helpdesk.read(_object(body), request.headers)
         if isinstance(read, Ignored):
             return web.json_response({"status": "ignored", "reason": read.reason})
         result = await intake.take(helpdesk.name, read)
@@ -103,6 +85,8 @@ async def receive_hook(request: web.Request) -> web.StreamResponse:
             extra={"helpdesk": helpdesk.name, "field": bad.path, "problem": bad.problem},
         )
         return field_errors(400, [(bad.path, bad.problem)])
+    except BadJson as bad:
+        return bad.response()
     if result.status is HookStatus.BUSY:
         response = json_error(503, "busy", "Too many webhooks in flight; try again shortly.")
         response.headers["Retry-After"] = "5"

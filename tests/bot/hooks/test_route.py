@@ -243,7 +243,7 @@ async def test_hostile_bodies_get_4xx_or_200_ignored_never_a_500(
         if response.status == 200:
             assert answer["status"] == "ignored", name
         elif response.status == 400:
-            assert answer["errors"][0]["field"], name
+            assert answer.get("errors") or answer["error"] in ("bad_json", "too_deep"), name
         if name in ("missing ids", "wrong types"):
             assert response.status == 400, (name, answer)
     assert await nothing_stored(engine)
