@@ -20,7 +20,7 @@ from tests.serving import API_TOKEN, serving
 
 LINK_SECRET = "link-secret-for-hook-tests"
 STARTUP = 60.0
-"""Seconds ``feedbackbot run`` may take to start on a busy CI machine."""
+"""Seconds ``feedbackbot run`` may take to start, or to answer, on a busy CI machine."""
 
 
 async def post_hook(
@@ -69,7 +69,7 @@ async def test_every_helpdesk_reaches_a_customer_who_opened_their_telegram_link(
             link = await link_of(client, base, desk.customer_id)
             assert link.startswith("https://t.me/feedbackbot_standin_bot?start=")
             await telegram.send_command(customer, "/start", link.split("start=", 1)[1])
-            [welcome] = await telegram.wait_for_messages(customer, 1)
+            [welcome] = await telegram.wait_for_messages(customer, 1, within=STARTUP)
             assert "now connected" in welcome.text, desk.name
 
             body = closed_at(desk, utcnow())
@@ -78,7 +78,7 @@ async def test_every_helpdesk_reaches_a_customer_who_opened_their_telegram_link(
             assert [(i["survey"], i["channel"]) for i in answer["invitations"]] == [
                 ("csat", "telegram")
             ], (desk.name, answer)
-            question = (await telegram.wait_for_messages(customer, 2, within=10))[-1]
+            question = (await telegram.wait_for_messages(customer, 2, within=STARTUP))[-1]
             assert question.buttons == [["1", "2", "3", "4", "5"]], desk.name
 
             # The helpdesk delivers the same webhook again: no second survey.
@@ -112,7 +112,7 @@ async def test_a_customer_is_found_in_slack_by_the_email_the_helpdesk_sends(
             assert [(i["survey"], i["channel"]) for i in answer["invitations"]] == [
                 ("csat", "slack")
             ], desk.name
-            [question] = await slack.wait_for_messages(member, 1, within=10)
+            [question] = await slack.wait_for_messages(member, 1, within=STARTUP)
             assert question.blocks, desk.name
         # Chatwoot's agent has no e-mail; the other agents are looked up too.
         looked_up = len(slack.calls_to("users.lookupByEmail"))
