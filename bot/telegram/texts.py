@@ -27,6 +27,21 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Sorry, this link is not valid. Please use the exact link your support agent sent "
             "you, or ask them for a new one."
         ),
+        "link_used": (
+            "This link has already been used. Please ask your support agent for a new one."
+        ),
+        "link_expired": "This link has expired. Please ask your support agent for a new one.",
+        "private_only": "For your privacy this only works in a private chat with me.",
+        "link_move_confirm": (
+            "This chat is already connected to another support account. Connect it to the account"
+            " of this link instead? The other account will no longer get surveys here."
+        ),
+        "link_move_kept": "OK, this chat stays connected to its current account.",
+        "link_move_refused": "This confirmation is not valid for this chat.",
+        "link_replaced": (
+            "Your support account is now connected to another Telegram chat, so surveys will go "
+            "there. If that was not you, please contact support."
+        ),
         "help": (
             "I ask short surveys after your support cases close. Commands:\n"
             "/language: choose the language\n"
@@ -95,6 +110,19 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Lo sentimos, este enlace no es válido. Use el enlace exacto que le envió su agente "
             "o pídale uno nuevo."
         ),
+        "link_used": "Este enlace ya se ha utilizado. Pida uno nuevo a su agente de soporte.",
+        "link_expired": "Este enlace ha caducado. Pida uno nuevo a su agente de soporte.",
+        "private_only": "Por su privacidad, esto solo funciona en un chat privado conmigo.",
+        "link_move_confirm": (
+            "Este chat ya está conectado a otra cuenta de soporte. ¿Conectarlo a la cuenta de "
+            "este enlace? La otra cuenta dejará de recibir encuestas aquí."
+        ),
+        "link_move_kept": "De acuerdo, este chat sigue conectado a su cuenta actual.",
+        "link_move_refused": "Esta confirmación no es válida para este chat.",
+        "link_replaced": (
+            "Su cuenta de soporte está ahora conectada a otro chat de Telegram, y las encuestas "
+            "irán allí. Si no fue usted, contacte con soporte."
+        ),
         "help": (
             "Hago encuestas breves cuando se cierran sus casos de soporte. Comandos:\n"
             "/language: elegir el idioma\n"
@@ -162,6 +190,23 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "link_invalid": (
             "Dieser Link ist leider ungültig. Bitte verwenden Sie genau den Link aus Ihrem "
             "Support-Kontakt oder fragen Sie nach einem neuen."
+        ),
+        "link_used": (
+            "Dieser Link wurde bereits verwendet. Bitten Sie Ihren Support um einen neuen."
+        ),
+        "link_expired": "Dieser Link ist abgelaufen. Bitten Sie Ihren Support um einen neuen.",
+        "private_only": "Zum Schutz Ihrer Daten geht das nur in einem privaten Chat mit mir.",
+        "link_move_confirm": (
+            "Dieser Chat ist bereits mit einem anderen Support-Konto verbunden. Stattdessen mit "
+            "dem Konto dieses Links verbinden? Das andere Konto erhält hier dann keine Umfragen "
+            "mehr."
+        ),
+        "link_move_kept": "In Ordnung, dieser Chat bleibt mit seinem bisherigen Konto verbunden.",
+        "link_move_refused": "Diese Bestätigung gilt nicht für diesen Chat.",
+        "link_replaced": (
+            "Ihr Support-Konto ist jetzt mit einem anderen Telegram-Chat verbunden; Umfragen "
+            "gehen künftig dorthin. Falls Sie das nicht waren, wenden Sie sich bitte an den "
+            "Support."
         ),
         "help": (
             "Ich stelle kurze Umfragen, wenn Ihre Support-Fälle abgeschlossen sind. Befehle:\n"
@@ -232,6 +277,19 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "link_invalid": (
             "К сожалению, эта ссылка недействительна. Откройте ту ссылку, которую прислала "
             "поддержка, или попросите новую."
+        ),
+        "link_used": "Эта ссылка уже использована. Попросите у поддержки новую.",
+        "link_expired": "Срок действия ссылки истёк. Попросите у поддержки новую.",
+        "private_only": "Ради вашей приватности это работает только в личном чате со мной.",
+        "link_move_confirm": (
+            "Этот чат уже подключён к другой учётной записи поддержки. Подключить его к учётной "
+            "записи из этой ссылки? Другая учётная запись больше не будет получать здесь опросы."
+        ),
+        "link_move_kept": "Хорошо, чат остаётся подключённым к текущей учётной записи.",
+        "link_move_refused": "Это подтверждение недействительно для этого чата.",
+        "link_replaced": (
+            "Ваша учётная запись поддержки теперь подключена к другому чату Telegram, опросы "
+            "будут приходить туда. Если это были не вы, обратитесь в поддержку."
         ),
         "help": (
             "Я провожу короткие опросы после закрытия ваших обращений. Команды:\n"
