@@ -132,11 +132,24 @@ async def claim_due(
     return list(rows)
 
 
-async def renew_claims(session: AsyncSession, worker: str, until: datetime) -> int:
-    """Extend every claim ``worker`` holds to ``until``; returns how many."""
+async def renew_claims(
+    session: AsyncSession, worker: str, until: datetime, invitation_ids: Collection[int]
+) -> int:
+    """Extend ``worker``'s claims on ``invitation_ids`` to ``until``; returns how many.
+
+    Only the invitations the worker is still working on: a claim it abandoned (its batch
+    failed half-way, issue 12) must lapse so that another claim sends it, not be renewed for
+    as long as the worker lives.
+    """
+    if not invitation_ids:
+        return 0
     result = await session.execute(
         update(Invitation)
-        .where(Invitation.claimed_by == worker, Invitation.status.in_((S.SENDING, S.SENT)))
+        .where(
+            Invitation.id.in_(list(invitation_ids)),
+            Invitation.claimed_by == worker,
+            Invitation.status.in_((S.SENDING, S.SENT)),
+        )
         .values(claim_expires_at=until)
         .execution_options(synchronize_session=False)
     )
