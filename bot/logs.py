@@ -10,6 +10,8 @@ import logging
 import sys
 import time
 
+from bot.log_privacy import LibraryBodyFilter, quiet_libraries
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
 
@@ -30,9 +32,11 @@ class KeyValueFormatter(logging.Formatter):
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KeyValueFormatter())
+    handler.addFilter(LibraryBodyFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_libraries()
     for noisy in ("aiohttp.access", "alembic", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A dispatch tick skipped because the previous drain still runs is normal, not a warning.

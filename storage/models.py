@@ -69,6 +69,8 @@ class Customer(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    erased_at: datetime | None = _time()
+    """When the customer erased their data; ``external_id`` is then a random pseudonym."""
 
 
 class Identity(SQLModel, table=True):

@@ -134,7 +134,8 @@ class SlackRuntime:
         ]
 
     async def sweep_alerts(self) -> int:
-        return await self.send_pending_alerts(self.services.clock() - ALERT_SWEEP)
+        sent = await self.send_pending_alerts(self.services.clock() - ALERT_SWEEP)
+        return sent + await alerts.refresh_outdated_alerts(self.services, self.client)
 
     async def daily_digests_when_due(self) -> int:
         now = self.services.clock()

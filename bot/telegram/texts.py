@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from surveys.messages import LANGUAGE_NAMES
+
+__all__ = ["COMMANDS", "FALLBACK", "LANGUAGE_NAMES", "TEXTS", "language_of", "say"]
+
 FALLBACK: Final = "en"
-LANGUAGE_NAMES: Final = {"en": "English", "es": "Español", "de": "Deutsch", "ru": "Русский"}
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -66,18 +69,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_kept": "OK, nothing was erased.",
         "yes": "Yes",
         "no": "No",
-        "mydata_title": "What we store about you:",
-        "mydata_customer": "Customer id: {external_id}",
-        "mydata_name": "Name: {name}",
-        "mydata_email": "Email: {email}",
-        "mydata_language": "Language: {language}",
-        "mydata_identity": "{platform} chat, {state} since {since}",
-        "mydata_open": "Open surveys: {count}",
-        "mydata_answers": "Answers: {count} ({comments} with a written comment)",
-        "mydata_none": "none",
-        "state_linked": "connected",
-        "state_opted_out": "surveys stopped",
-        "state_unreachable": "unreachable",
         "reminder": "A gentle reminder: we would love to hear how it went.",
         "your_answer": "Your answer: {answer}",
         "skipped": "Skipped",
@@ -147,18 +138,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_kept": "De acuerdo, no se ha borrado nada.",
         "yes": "Sí",
         "no": "No",
-        "mydata_title": "Lo que guardamos sobre usted:",
-        "mydata_customer": "Id de cliente: {external_id}",
-        "mydata_name": "Nombre: {name}",
-        "mydata_email": "Correo: {email}",
-        "mydata_language": "Idioma: {language}",
-        "mydata_identity": "Chat de {platform}, {state} desde {since}",
-        "mydata_open": "Encuestas abiertas: {count}",
-        "mydata_answers": "Respuestas: {count} ({comments} con comentario escrito)",
-        "mydata_none": "ninguno",
-        "state_linked": "conectado",
-        "state_opted_out": "encuestas detenidas",
-        "state_unreachable": "inaccesible",
         "reminder": "Un pequeño recordatorio: nos encantaría saber cómo le fue.",
         "your_answer": "Su respuesta: {answer}",
         "skipped": "Omitida",
@@ -234,18 +213,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_kept": "In Ordnung, nichts wurde gelöscht.",
         "yes": "Ja",
         "no": "Nein",
-        "mydata_title": "Was wir über Sie speichern:",
-        "mydata_customer": "Kundennummer: {external_id}",
-        "mydata_name": "Name: {name}",
-        "mydata_email": "E-Mail: {email}",
-        "mydata_language": "Sprache: {language}",
-        "mydata_identity": "{platform}-Chat, {state} seit {since}",
-        "mydata_open": "Offene Umfragen: {count}",
-        "mydata_answers": "Antworten: {count} ({comments} mit schriftlichem Kommentar)",
-        "mydata_none": "keine",
-        "state_linked": "verbunden",
-        "state_opted_out": "Umfragen beendet",
-        "state_unreachable": "nicht erreichbar",
         "reminder": "Eine kleine Erinnerung: Wir würden gern wissen, wie es lief.",
         "your_answer": "Ihre Antwort: {answer}",
         "skipped": "Übersprungen",
@@ -313,18 +280,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_kept": "Хорошо, ничего не удалено.",
         "yes": "Да",
         "no": "Нет",
-        "mydata_title": "Что мы храним о вас:",
-        "mydata_customer": "Номер клиента: {external_id}",
-        "mydata_name": "Имя: {name}",
-        "mydata_email": "Эл. почта: {email}",
-        "mydata_language": "Язык: {language}",
-        "mydata_identity": "Чат {platform}: {state} с {since}",
-        "mydata_open": "Открытые опросы: {count}",
-        "mydata_answers": "Ответы: {count} (с письменным комментарием: {comments})",
-        "mydata_none": "нет",
-        "state_linked": "подключён",
-        "state_opted_out": "опросы отключены",
-        "state_unreachable": "недоступен",
         "reminder": "Небольшое напоминание: нам очень важно ваше мнение.",
         "your_answer": "Ваш ответ: {answer}",
         "skipped": "Пропущено",

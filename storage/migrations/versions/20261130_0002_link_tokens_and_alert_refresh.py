@@ -1,4 +1,4 @@
-"""single-use expiring link tokens; alerts to edit after an erasure
+"""single-use expiring link tokens; erased customers; alerts to edit after an erasure
 
 Revision ID: 0002
 Revises: 0001
@@ -41,9 +41,13 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("alert_outdated_at", sa.DateTime(timezone=True), nullable=True)
         )
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_column("erased_at")
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.drop_column("alert_outdated_at")
     with op.batch_alter_table("link_token", schema=None) as batch_op:
