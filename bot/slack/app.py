@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.platforms import register_platform
 from bot.scheduler import Job
 from bot.settings import Settings
-from bot.slack import alerts, digests, feedback_command, home, surveys
+from bot.slack import alerts, digests, feedback_command, home, privacy, surveys
 from bot.slack.channel import SlackChannel
 from bot.slack.services import SERVICES_KEY, SlackServices
 from feedbackbot.errors import ConfigurationError, FeedbackbotError
@@ -91,7 +91,8 @@ def build_app(
         return await next()
 
     app.use(inject_services)
-    for feature in (surveys, alerts, feedback_command, home):
+    # privacy first: its message listener must see the DM words before any other one does
+    for feature in (privacy, surveys, alerts, feedback_command, home):
         feature.register(app)
     return app
 

@@ -85,6 +85,8 @@ def question_message(prompt: Prompt) -> tuple[str, list[Block]]:
             f"{last} = {prompt.max_label}" if prompt.max_label else "",
         ]
         blocks.append(context(escape("  ·  ".join(e for e in ends if e))))
+    if prompt.number == 1:
+        blocks.append(context(escape(say(prompt.language, "privacy_hint"))))
     return escape(clip(prompt.text, 300)), blocks
 
 
