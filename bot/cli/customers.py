@@ -9,10 +9,10 @@ import typer
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 
 from bot.cli.common import console, errors, fail, settings_or_exit
+from bot.cli.db import require_current_schema
 from bot.settings import Settings
 from bot.telegram.client import build_bot
 from bot.telegram.links import deep_link, make_link_token, new_link_id
-from storage import migrate
 from storage.engine import open_engine, session_factory
 from storage.links import issue_link
 from storage.types import utcnow
@@ -32,13 +32,7 @@ async def _bot_username(settings: Settings) -> str:
 
 async def _issue(settings: Settings, link_id: str, customer_id: str) -> datetime:
     async with open_engine(settings.database_url) as engine:
-        current, head = await migrate.current_revision(engine), migrate.head_revision()
-        if current != head:
-            fail(
-                f"The database {settings.database_url_for_display} is not up to date "
-                f"(revision {current or 'none'}, need {head}); run: feedbackbot db upgrade",
-                code=2,
-            )
+        await require_current_schema(engine, settings)
         async with session_factory(engine)() as session, session.begin():
             link = await issue_link(
                 session,
