@@ -18,6 +18,7 @@ from sqlmodel import col
 from storage.customers import upsert_customer
 from storage.identities import find_identity, link_customer
 from storage.models import Customer, Identity, LinkToken, Platform
+from storage.results import affected_rows
 
 
 class LinkOutcome(StrEnum):
@@ -86,7 +87,7 @@ async def _use(
         .values(used_at=now, pending_address=None)
         .execution_options(synchronize_session=False)
     )
-    if getattr(marked, "rowcount", 0) != 1:
+    if affected_rows(marked) != 1:
         return Redemption(LinkOutcome.USED)
     previous = await session.scalar(
         select(col(Identity.external_id)).where(

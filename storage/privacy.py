@@ -26,6 +26,7 @@ from storage.models import (
     InvitationStatus,
     LinkToken,
 )
+from storage.results import affected_rows
 from storage.types import utcnow
 
 
@@ -111,7 +112,7 @@ async def erase_customer(
             claim_expires_at=None,
         )
     )
-    cancelled += getattr(sending, "rowcount", 0) or 0
+    cancelled += affected_rows(sending)
     invitations = select(col(Invitation.id)).where(col(Invitation.customer_id) == customer_id)
     await session.execute(
         update(Invitation)
@@ -148,9 +149,9 @@ async def erase_customer(
     )
     session.expire_all()
     return Erased(
-        getattr(identities, "rowcount", 0) or 0,
-        getattr(comments, "rowcount", 0) or 0,
+        affected_rows(identities),
+        affected_rows(comments),
         cancelled,
-        getattr(alerts, "rowcount", 0) or 0,
+        affected_rows(alerts),
         pseudonym,
     )
