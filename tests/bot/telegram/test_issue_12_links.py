@@ -149,3 +149,27 @@ async def test_a_new_chat_taking_over_a_customer_tells_the_previous_chat(
     assert notice.plain_text.startswith("Your support account is now connected to another")
     [identity] = await polling.identities()
     assert (identity.external_id, identity.state) == (str(ann_new.id), IdentityState.LINKED)
+
+
+async def test_a_link_opened_in_a_group_links_nothing_and_stays_usable(polling: Harness) -> None:
+    telegram = polling.telegram
+    ann = telegram.create_user("Ann")
+    token = await polling.link_token("C-42")
+    text = f"/start {token}"
+    await telegram.send_update(
+        "message",
+        {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": -100777, "type": "group", "title": "Support fans"},
+            "from": {"id": ann.id, "is_bot": False, "first_name": "Ann"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    )
+    await telegram.wait_for_updates_consumed()
+    assert await polling.identities() == []
+
+    await telegram.send_command(ann, "/start", token)
+    [welcome] = await telegram.wait_for_messages(ann, 1)
+    assert welcome.plain_text.startswith("Thank you! This chat is now connected")
