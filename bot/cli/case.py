@@ -20,8 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cli.common import console, errors, fail, settings_or_exit
-from bot.cli.db import require_current_schema
+from bot.cli.common import console, errors, fail, require_current_schema, settings_or_exit
 from bot.policy import policy_config
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from storage import cases

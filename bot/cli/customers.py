@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 import typer
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 
-from bot.cli.common import console, errors, fail, settings_or_exit
-from bot.cli.db import require_current_schema
+from bot.cli.common import console, errors, fail, require_current_schema, settings_or_exit
 from bot.settings import Settings
 from bot.telegram.client import build_bot
 from bot.telegram.links import deep_link, make_link_token, new_link_id
