@@ -11,7 +11,7 @@ import io
 import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -81,13 +81,24 @@ class ScratchDatabases:
     def drop_all(self) -> None:
         for name in self.created:
             asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.clear()
+
+
+_SCRATCH: list[ScratchDatabases] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the run's scratch databases after the last test, outside any test's timeout: on a
+    busy server dropping dozens of databases can take longer than one test may."""
+    for databases in _SCRATCH:
+        databases.drop_all()
 
 
 @pytest.fixture(scope="session")
-def scratch_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchDatabases]:
+def scratch_databases(tmp_path_factory: pytest.TempPathFactory) -> ScratchDatabases:
     databases = ScratchDatabases(tmp_path_factory.mktemp("databases"))
-    yield databases
-    databases.drop_all()
+    _SCRATCH.append(databases)
+    return databases
 
 
 async def _migrate(url: str) -> None:
