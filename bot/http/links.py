@@ -2,9 +2,11 @@
 
 A helpdesk macro calls it to put the link into its reply (the customer id is the one its
 webhooks carry, e.g. ``zendesk:372``); opening the link connects the customer's chat, so the
-surveys for that helpdesk's cases reach them. The bot's username comes from ``getMe`` once.
-404 when Telegram links are not configured (LINK_SECRET, TELEGRAM_BOT_TOKEN), 422 for an id
-that cannot be linked, 502 when Telegram cannot be asked for the bot's name.
+surveys for that helpdesk's cases reach them. Each call issues a new link, as
+``feedbackbot customers link`` does: it works once and expires after LINK_TTL_DAYS. The bot's
+username comes from ``getMe`` once. 404 when Telegram links are not configured (LINK_SECRET,
+TELEGRAM_BOT_TOKEN), 422 for an id that is not one, 502 when Telegram cannot be asked for the
+bot's name.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -20,7 +23,10 @@ from bot.http.auth import bearer_required
 from bot.http.errors import field_errors, json_error
 from bot.http.server import SERVICES
 from bot.settings import Settings
-from bot.telegram.links import CustomerIdTooLong, deep_link, make_link_token
+from bot.telegram.links import deep_link, make_link_token, new_link_id
+from storage.links import issue_link
+from storage.types import utcnow
+from surveys.events import MAX_ID_LENGTH, is_single_line
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -70,10 +76,10 @@ async def customer_link(request: web.Request) -> web.Response:
             "not_configured",
             "Telegram links need LINK_SECRET and TELEGRAM_BOT_TOKEN to be set.",
         )
-    try:
-        token = make_link_token(settings.link_secret.get_secret_value(), customer_id)
-    except CustomerIdTooLong as error:
-        return field_errors(422, [("customer_id", str(error))])
+    if not customer_id.strip() or len(customer_id) > MAX_ID_LENGTH:
+        return field_errors(422, [("customer_id", f"must be 1-{MAX_ID_LENGTH} characters")])
+    if not is_single_line(customer_id):
+        return field_errors(422, [("customer_id", "must not contain control characters")])
     from aiogram.exceptions import TelegramAPIError
 
     try:
@@ -83,7 +89,23 @@ async def customer_link(request: web.Request) -> web.Response:
         return json_error(502, "telegram_unavailable", "Telegram did not tell the bot's name.")
     if not username:
         return json_error(502, "telegram_unavailable", "The bot has no username in Telegram.")
-    return web.json_response({"customer_id": customer_id, "link": deep_link(username, token)})
+    link_id = new_link_id()
+    async with request.app[SERVICES].sessions() as session, session.begin():
+        link = await issue_link(
+            session,
+            link_id,
+            customer_id,
+            now=utcnow(),
+            valid_for=timedelta(days=settings.link_ttl_days),
+        )
+    token = make_link_token(settings.link_secret.get_secret_value(), link_id)
+    return web.json_response(
+        {
+            "customer_id": customer_id,
+            "link": deep_link(username, token),
+            "expires_at": link.expires_at.isoformat().replace("+00:00", "Z"),
+        }
+    )
 
 
 async def _close(app: web.Application) -> None:

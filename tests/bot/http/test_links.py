@@ -14,6 +14,7 @@ from bot.settings import load_settings
 from bot.standins.telegram import TelegramBotAPI
 from bot.telegram.links import read_link_token
 from storage.engine import session_factory
+from storage.models import Customer, LinkToken
 
 BEARER = {"Authorization": "Bearer api-token"}
 LINK_SECRET = "link-secret"
@@ -43,16 +44,22 @@ async def test_the_link_names_the_bot_and_carries_a_token_for_that_customer(
         telegram_api_url=telegram.base_url,
     )
     try:
-        for customer in ("zendesk:372", "intercom:5c9553cb27e377f24eed49f7"):
+        long_id = "front:" + "x" * 150  # longer than a start parameter: the link still fits
+        for customer in ("zendesk:372", "intercom:5c9553cb27e377f24eed49f7", long_id):
             response = await client.get(f"/api/v1/customers/{customer}/link", headers=BEARER)
             assert response.status == 200
             body = await response.json()
             assert body["customer_id"] == customer
             prefix = "https://t.me/feedbackbot_standin_bot?start="
             assert body["link"].startswith(prefix)
-            assert read_link_token(LINK_SECRET, body["link"].removeprefix(prefix)) == customer
+            link_id = read_link_token(LINK_SECRET, body["link"].removeprefix(prefix))
+            async with session_factory(engine)() as session:
+                row = await session.get(LinkToken, link_id)
+                owner = await session.get(Customer, row.customer_id) if row else None
+            assert owner is not None and owner.external_id == customer
+            assert row is not None and row.used_at is None
         assert telegram.calls["getMe"] == 1  # asked once, then kept
-        too_long = await client.get(f"/api/v1/customers/{'x' * 40}/link", headers=BEARER)
+        too_long = await client.get(f"/api/v1/customers/{'x' * 201}/link", headers=BEARER)
         assert too_long.status == 422
         assert (await too_long.json())["errors"][0]["field"] == "customer_id"
         assert (await client.get("/api/v1/customers/zendesk:372/link")).status == 401
