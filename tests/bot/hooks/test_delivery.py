@@ -36,6 +36,16 @@ async def post_hook(
         return answer
 
 
+def recorded(answer: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """``(survey, channel)`` of each invitation the webhook's answer reports. A webhook may be
+    answered 202 ``accepted`` before it is recorded when the machine is slow: then None, and
+    the survey arriving in the chat shows that it was recorded."""
+    if answer["status"] == "accepted":
+        return None
+    assert answer["status"] == "recorded", answer
+    return [(i["survey"], i["channel"]) for i in answer["invitations"]]
+
+
 async def link_of(client: aiohttp.ClientSession, base: str, customer_id: str) -> str:
     headers = {"Authorization": f"Bearer {API_TOKEN}"}
     async with client.get(f"{base}/api/v1/customers/{customer_id}/link", headers=headers) as r:
@@ -74,16 +84,13 @@ async def test_every_helpdesk_reaches_a_customer_who_opened_their_telegram_link(
 
             body = closed_at(desk, utcnow())
             answer = await post_hook(client, base, desk.name, body)
-            assert answer["status"] == "recorded", answer
-            assert [(i["survey"], i["channel"]) for i in answer["invitations"]] == [
-                ("csat", "telegram")
-            ], (desk.name, answer)
+            assert recorded(answer) in (None, [("csat", "telegram")]), (desk.name, answer)
             question = (await telegram.wait_for_messages(customer, 2, within=STARTUP))[-1]
             assert question.buttons == [["1", "2", "3", "4", "5"]], desk.name
 
             # The helpdesk delivers the same webhook again: no second survey.
             again = await post_hook(client, base, desk.name, body)
-            assert again["status"] == "duplicate"
+            assert again["status"] in ("duplicate", "accepted"), again
         for chat in telegram.chats.values():
             assert len(chat.bot_messages) == 2
 
@@ -109,9 +116,7 @@ async def test_a_customer_is_found_in_slack_by_the_email_the_helpdesk_sends(
         for desk in [d for d in DESKS if d.email is not None]:
             member = slack.create_user(desk.name, email=desk.email.upper())
             answer = await post_hook(client, base, desk.name, closed_at(desk, utcnow()))
-            assert [(i["survey"], i["channel"]) for i in answer["invitations"]] == [
-                ("csat", "slack")
-            ], desk.name
+            assert recorded(answer) in (None, [("csat", "slack")]), (desk.name, answer)
             [question] = await slack.wait_for_messages(member, 1, within=STARTUP)
             assert question.blocks, desk.name
         # Chatwoot's agent has no e-mail; the other agents are looked up too.
@@ -121,5 +126,5 @@ async def test_a_customer_is_found_in_slack_by_the_email_the_helpdesk_sends(
         desk = DESKS[0]
         body = closed_at(desk, utcnow()) | {"id": 11}
         answer = await post_hook(client, base, desk.name, body)
-        assert answer["status"] == "recorded"
+        assert answer["status"] in ("recorded", "accepted"), answer
         assert len(slack.calls_to("users.lookupByEmail")) == looked_up
