@@ -20,7 +20,9 @@ from bot.standins.slack import SlackWebAPI
 from bot.standins.telegram import TelegramBotAPI
 from feedbackbot.errors import FeedbackbotError
 
-READY_WITHIN = 20.0
+READY_WITHIN = 60.0
+"""Start-up takes a second or two; a machine busy with other work (a shared CI box) can take
+much longer to migrate a new database, and a demo that gives up early helps nobody."""
 STOP_WITHIN = 20.0
 
 
