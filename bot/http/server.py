@@ -16,4 +16,7 @@ def build_web_app(services: Services) -> web.Application:
     add_health_routes(app, {"database": database_check(services.engine), **services.health_checks})
     add_case_routes(app)
     add_report_routes(app)
+    from bot.dashboard.routes import add_dashboard_routes
+
+    add_dashboard_routes(app)
     return app
