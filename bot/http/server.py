@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.dashboard.routes import add_dashboard_routes
 from bot.http.cases import add_case_routes
 from bot.http.health import add_health_routes, database_check
 from bot.http.keys import SERVICES, Services
@@ -16,7 +17,5 @@ def build_web_app(services: Services) -> web.Application:
     add_health_routes(app, {"database": database_check(services.engine), **services.health_checks})
     add_case_routes(app)
     add_report_routes(app)
-    from bot.dashboard.routes import add_dashboard_routes
-
     add_dashboard_routes(app)
     return app
