@@ -21,8 +21,7 @@ from bot.standins.telegram import TelegramBotAPI
 from feedbackbot.errors import FeedbackbotError
 
 READY_WITHIN = 60.0
-"""Start-up takes a second or two; a machine busy with other work (a shared CI box) can take
-much longer to migrate a new database, and a demo that gives up early helps nobody."""
+"""Seconds for feedbackbot to migrate and start both bots; generous, a busy machine is slow."""
 STOP_WITHIN = 20.0
 
 
