@@ -158,7 +158,7 @@ async def application(url: str) -> AsyncIterator[tuple[str, Callable[[], Any], H
         **SECRET_SETTINGS,
     )
     async with open_engine(url) as engine:
-        app = build_web_app(Services(settings, engine, session_factory(engine)))
+        app = build_web_app(Services.build(settings, engine))
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

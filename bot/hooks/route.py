@@ -19,11 +19,9 @@ from bot.hooks.front import CHALLENGE_HEADER
 from bot.hooks.helpdesks import HELPDESKS
 from bot.hooks.intake import HookIntake, HookStatus
 from bot.hooks.payload import BadPayload, Ignored
-from bot.http.cases import INTAKE
 from bot.http.errors import field_errors, json_error
 from bot.http.jsonbody import BadJson, loads_limited, read_body
-from bot.http.server import SERVICES
-from bot.policy import policy_config
+from bot.http.keys import SERVICES
 
 if TYPE_CHECKING:
     from bot.hooks.directory import SlackDirectory
@@ -112,14 +110,13 @@ async def _close(app: web.Application) -> None:
 
 
 def add_hook_routes(app: web.Application) -> None:
-    """Serve the hooks; needs the case routes (their survey catalog and clock) added first."""
+    """Serve the hooks with the application's services (sessions, catalog, policy, clock)."""
     services = app[SERVICES]
-    cases = app[INTAKE]
     app[HOOKS] = HookIntake(
         services.sessions,
-        catalog=cases.catalog,
-        config=policy_config(services.settings),
-        clock=lambda: cases.clock(),
+        catalog=lambda: services.catalog,
+        config=services.policy,
+        clock=lambda: services.clock(),
         directory=_directory(app),
     )
     app.on_shutdown.append(_close)

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from bot.http.auth import bearer_required
 from bot.http.errors import field_errors, json_error
-from bot.http.server import SERVICES
+from bot.http.keys import SERVICES
 from bot.settings import Settings
 from bot.telegram.links import deep_link, make_link_token, new_link_id
 from storage.links import issue_link

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.hooks.route import HOOKS
-from bot.http.cases import INTAKE
 from bot.http.server import Services, build_web_app
 from bot.settings import load_settings
 from storage.engine import session_factory
@@ -55,11 +54,10 @@ async def test_a_webhook_is_answered_in_time_while_the_database_is_held_and_reco
     engine: AsyncEngine,
 ) -> None:
     settings = load_settings(None, hooks_token=HOOKS_TOKEN, **SECRET_SETTINGS)
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
     desk = DESKS[0]
     now = desk.closed_at
     assert now is not None
-    app[INTAKE].clock = lambda: now
+    app = build_web_app(Services.build(settings, engine, clock=lambda: now))
     body = desk.body()
     async with TestClient(TestServer(app)) as client, database_held(engine) as release:
         response = await client.post(

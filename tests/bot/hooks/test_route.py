@@ -13,7 +13,6 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.http.cases import INTAKE
 from bot.http.server import Services, build_web_app
 from bot.settings import load_settings
 from storage.engine import session_factory
@@ -46,8 +45,7 @@ def clock() -> Clock:
 
 async def make_client(engine: AsyncEngine, clock: Clock, **settings: Any) -> TestClient:
     options = {"api_token": "api-token", "hooks_token": HOOKS_TOKEN, **SECRET_SETTINGS} | settings
-    app = build_web_app(Services(load_settings(None, **options), engine, session_factory(engine)))
-    app[INTAKE].clock = clock
+    app = build_web_app(Services.build(load_settings(None, **options), engine, clock=clock))
     client = TestClient(TestServer(app))
     await client.start_server()
     return client

@@ -28,7 +28,7 @@ async def telegram() -> AsyncIterator[TelegramBotAPI]:
 
 async def client_for(engine: AsyncEngine, **settings: Any) -> TestClient:
     options = {"api_token": "api-token"} | settings
-    app = build_web_app(Services(load_settings(None, **options), engine, session_factory(engine)))
+    app = build_web_app(Services.build(load_settings(None, **options), engine))
     client = TestClient(TestServer(app))
     await client.start_server()
     return client
