@@ -34,4 +34,7 @@ def build_web_app(services: Services) -> web.Application:
     from bot.http.reports import add_report_routes
 
     add_report_routes(app)
+    from bot.dashboard.routes import add_dashboard_routes
+
+    add_dashboard_routes(app)
     return app
