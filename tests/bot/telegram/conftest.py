@@ -10,10 +10,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiogram import Bot, Dispatcher
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -25,9 +27,12 @@ from bot.standins.telegram_objects import TelegramUser
 from bot.telegram.app import build_dispatcher
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.client import build_bot
+from bot.telegram.links import make_link_token, new_link_id
 from bot.telegram.polling import PollingTimes, poll
+from bot.telegram.webhook import PATH, add_webhook_route
 from storage import customers
 from storage.engine import session_factory
+from storage.links import issue_link
 from storage.models import Answer, Identity, Invitation, Platform, SupportCase
 from storage.types import utcnow
 from surveys.catalog import load_catalog
@@ -37,6 +42,7 @@ from surveys.intake import CaseOutcome, record_case
 from surveys.policy import PolicyConfig
 
 LINK_SECRET = "test-link-secret"
+WEBHOOK_SECRET = "webhook-secret_123"
 POLICY = PolicyConfig(csat_delay=timedelta(0), quiet_hours=None, throttle=timedelta(0))
 FAST = PollingTimes(lease_seconds=10, poll_seconds=1, standby_seconds=0.1, backoff_seconds=0.1)
 
@@ -98,6 +104,21 @@ class Harness:
 
     async def dispatch(self) -> TickReport:
         return await self.outbox.tick()
+
+    async def link_token(
+        self,
+        customer: str = "C-42",
+        *,
+        issued: datetime | None = None,
+        valid_for: timedelta = timedelta(days=30),
+    ) -> str:
+        """The start parameter of a new deep link for ``customer``, as the CLI issues it."""
+        link_id = new_link_id()
+        async with self.sessions() as session, session.begin():
+            await issue_link(
+                session, link_id, customer, now=issued or utcnow(), valid_for=valid_for
+            )
+        return make_link_token(LINK_SECRET, link_id)
 
     async def answers(self) -> list[Answer]:
         async with self.sessions() as session:
@@ -167,3 +188,16 @@ async def polling(harness: Harness) -> AsyncIterator[Harness]:
     """The bot long-polls the stand-in for the whole test."""
     async with polling_bot(harness):
         yield harness
+
+
+@pytest.fixture
+async def webhook(harness: Harness) -> AsyncIterator[str]:
+    """The URL of /telegram/webhook served for the harness's bot (secret ``WEBHOOK_SECRET``)."""
+    app = web.Application()
+    add_webhook_route(app, harness.bot, harness.dispatcher, WEBHOOK_SECRET)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url(PATH))
+    finally:
+        await server.close()
