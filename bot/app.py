@@ -1,9 +1,15 @@
 """``feedbackbot run``: migrate, then serve HTTP, the configured platforms and the scheduler.
 
 Start-up order: database migrated, survey catalog loaded, platform runtimes created (from
-``bot.platforms``), HTTP server listening, platforms started, scheduler started. Shutdown runs
-in reverse, the dispatcher first: it finishes the sends in flight, records them and hands its
-leases back, so another worker carries on at once and nothing is sent twice.
+``bot.platforms``), HTTP server listening, platforms started (and their long-running parts
+supervised), scheduler started. Shutdown runs in reverse, the dispatcher first: it finishes
+the sends in flight, records them and hands its leases back, so another worker carries on at
+once and nothing is sent twice.
+
+After start-up nothing ends ``run`` but a signal: every long-running part (the Telegram
+poller or webhook set-up, Slack's Socket Mode connection, each scheduled job, the dispatcher
+among them) restarts itself after an error (``bot.supervision``), and ``/healthz`` and
+``/metrics`` show the state of each.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from bot.dispatch.dispatcher import worker_name
 from bot.http.health import HealthCheck
 from bot.http.server import Services, build_web_app
 from bot.platforms import PlatformRuntime, create_runtimes
-from bot.policy import dispatch_config, policy_config
+from bot.policy import dispatch_config, policy_config, restart_backoff
 from bot.scheduler import Scheduler, build_scheduler
 from bot.settings import Settings
+from bot.supervision import Parts, Supervisor
 from feedbackbot.errors import FeedbackbotError
 from storage import migrate
 from storage.engine import create_engine, session_factory
@@ -95,6 +102,8 @@ async def serve(
     dispatcher: Dispatcher | None = None
     scheduler: Scheduler | None = None
     started: list[PlatformRuntime] = []
+    parts = Parts()
+    supervisor = Supervisor(parts, restart_backoff(settings))
     try:
         before, after = await migrate.upgrade(engine)
         log.info(
@@ -121,9 +130,15 @@ async def serve(
             extra_jobs=[
                 job for runtime in runtimes for job in getattr(runtime, "jobs", lambda: ())()
             ],
+            parts=parts,
+            backoff=restart_backoff(settings),
         )
         services = Services(
-            settings, engine, sessions, health_checks={"scheduler": scheduler_check(scheduler)}
+            settings,
+            engine,
+            sessions,
+            health_checks={"scheduler": scheduler_check(scheduler)},
+            parts=parts,
         )
         app = build_web_app(services)
         for runtime in runtimes:
@@ -142,6 +157,8 @@ async def serve(
         for runtime in runtimes:
             await runtime.start()
             started.append(runtime)
+            for supervised in getattr(runtime, "supervised", lambda: ())():
+                supervisor.start(supervised)
         scheduler.start()
         log.info(
             "feedbackbot running",
@@ -154,6 +171,7 @@ async def serve(
             await dispatcher.close()
         if scheduler is not None:
             await scheduler.shutdown()
+        await supervisor.stop()
         for runtime in reversed(started):
             await runtime.stop()
         if runner is not None:

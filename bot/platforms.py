@@ -8,8 +8,9 @@ and ``PLATFORM_MODULES`` names the module that does it, so ``serve()`` imports i
 gets ``(settings, sessions, worker)`` and returns a runtime, or None when the platform is not
 configured (no token). A runtime has a ``channel`` the dispatcher sends through and
 ``start()``/``stop()``; it may also have ``add_routes(app)`` (called before the HTTP server
-starts, e.g. /slack/events) and ``jobs()`` (scheduled work such as digests, see
-``bot.scheduler.Job``).
+starts, e.g. /slack/events), ``jobs()`` (scheduled work such as digests, see
+``bot.scheduler.Job``) and ``supervised()`` (long-running parts such as the Telegram poller,
+see ``bot.supervision.Supervised``), which ``serve()`` restarts after any error.
 """
 
 from __future__ import annotations

@@ -374,3 +374,11 @@ async def answered_by_survey(session: AsyncSession) -> dict[str, int]:
         .group_by(Invitation.survey_key)
     )
     return {key: count for key, count in rows.all()}
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """How many invitations there are in each status (statuses with none left out)."""
+    rows = await session.execute(
+        select(Invitation.status, func.count()).group_by(Invitation.status)
+    )
+    return {InvitationStatus(status).value: count for status, count in rows.all()}

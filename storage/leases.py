@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,3 +50,10 @@ async def release(session: AsyncSession, name: str, holder: str) -> bool:
     """Give the lease up at once (a clean shutdown); True if ``holder`` had it."""
     result = await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
     return bool(result.rowcount)
+
+
+async def holders(session: AsyncSession, now: datetime | None = None) -> dict[str, str]:
+    """Each lease that has not lapsed, and who holds it."""
+    now = now or utcnow()
+    rows = await session.execute(select(Lease.name, Lease.holder).where(Lease.expires_at > now))
+    return {name: holder for name, holder in rows.all()}

@@ -22,7 +22,7 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serving(
-    wait_until: Callable[[Callable[[], object], str], Any],
+    wait_until: Callable[[Callable[[], object], str, float], Any],
     ready: Callable[[], object],
     **settings: Any,
 ) -> AsyncIterator[str]:
@@ -39,7 +39,8 @@ async def serving(
     stop = asyncio.Event()
     server = asyncio.create_task(serve(load_settings(None, **settings), stop))
     try:
-        await wait_until(lambda: ready() or server.done(), "the app to start")
+        # Generous: start-up migrates a fresh database, slow on a busy CI machine.
+        await wait_until(lambda: ready() or server.done(), "the app to start", 30)
         if server.done():
             await server
         yield f"http://127.0.0.1:{settings['http_port']}"

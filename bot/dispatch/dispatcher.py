@@ -52,6 +52,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import metrics
 from bot.dispatch.channel import Channel, Delivery, DeliveryError
 from bot.dispatch.limiter import Pacer
 from bot.dispatch.outcomes import Outcome, TickReport
@@ -299,6 +300,8 @@ class Dispatcher:
         pacer = self._pacers[platform]
         results = await asyncio.gather(*(self._deliver(platform, channel, pacer, s) for s in sends))
         report.outcomes.update(results)
+        for outcome in results:
+            metrics.send_finished(platform.value, outcome)
         busy.difference_update(s.invitation.customer_id for s in sends)
 
     async def _prepare(
@@ -312,6 +315,7 @@ class Dispatcher:
                 outcome = await self._check(session, platform, invitation, reachable, sends)
                 if outcome:
                     report.outcomes[outcome] += 1
+                    metrics.send_finished(platform.value, outcome)
         return sends
 
     async def _check(
@@ -476,6 +480,7 @@ class Dispatcher:
             wait = max(0.0, error.retry_after)
             pacer.hold(address, wait)
             log.warning("rate limited", extra={**extra, "retry_after": wait})
+            metrics.rate_limited(platform.value, wait)
             due = self.clock() + timedelta(seconds=wait)
             return await self._record(
                 iid,

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.http.health import HealthCheck, add_health_routes, database_check
 from bot.settings import Settings
+from bot.supervision import Parts
 
 
 @dataclass
@@ -19,6 +20,8 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
+    parts: Parts = field(default_factory=Parts)
+    """The supervised parts, for /healthz and /metrics."""
 
 
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
@@ -27,11 +30,16 @@ SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 def build_web_app(services: Services) -> web.Application:
     app = web.Application()
     app[SERVICES] = services
-    add_health_routes(app, {"database": database_check(services.engine), **services.health_checks})
+    add_health_routes(
+        app, {"database": database_check(services.engine), **services.health_checks}, services.parts
+    )
     from bot.http.cases import add_case_routes  # here: route modules import SERVICES from us
 
     add_case_routes(app)
     from bot.http.reports import add_report_routes
 
     add_report_routes(app)
+    from bot.http.metrics import add_metrics_routes
+
+    add_metrics_routes(app)
     return app

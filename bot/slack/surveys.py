@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.slack import actions, alerts, blocks
 from bot.slack.escape import escape
 from bot.slack.services import SERVICES_KEY, SlackServices
@@ -215,6 +216,7 @@ async def _answer(
         )
     if not outcome.recorded:
         return
+    metrics.answer_recorded("slack")
     log.info(
         "survey answer recorded",
         extra={"invitation_id": ref.invitation_id, "question": ref.question_key},

@@ -15,6 +15,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import metrics
 from bot.telegram.callbacks import AnswerData, SkipData, is_question, resolve_option
 from bot.telegram.channel import message_ref, send_step
 from bot.telegram.texts import language_of, say
@@ -161,6 +162,7 @@ async def _after_answer(
     if not outcome.recorded:
         await query.answer(say(language, "counted"))
         return
+    metrics.answer_recorded("telegram")
     await query.answer()
     await _show_answer(query, shown)
     await _next(query.bot, _chat_id(query), outcome.step, sessions)  # type: ignore[arg-type]
@@ -241,6 +243,7 @@ async def type_comment(
     elif isinstance(outcome.step, Rejected):
         await message.answer(outcome.step.text)
     elif outcome.recorded:
+        metrics.answer_recorded("telegram")
         if prompt is not None and prompt.optional and asked_in:
             await _drop_skip_button(bot, message.chat.id, asked_in)
         await _next(bot, message.chat.id, outcome.step, sessions)

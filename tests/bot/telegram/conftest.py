@@ -22,10 +22,11 @@ from bot.dispatch.dispatcher import Dispatcher as Outbox
 from bot.settings import Settings, load_settings
 from bot.standins.telegram import TelegramBotAPI
 from bot.standins.telegram_objects import TelegramUser
+from bot.supervision import Part
 from bot.telegram.app import build_dispatcher
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.client import build_bot
-from bot.telegram.polling import PollingTimes, poll
+from bot.telegram.polling import Poller, PollingTimes
 from storage import customers
 from storage.engine import session_factory
 from storage.models import Answer, Identity, Invitation, Platform, SupportCase
@@ -38,7 +39,7 @@ from surveys.policy import PolicyConfig
 
 LINK_SECRET = "test-link-secret"
 POLICY = PolicyConfig(csat_delay=timedelta(0), quiet_hours=None, throttle=timedelta(0))
-FAST = PollingTimes(lease_seconds=10, poll_seconds=1, standby_seconds=0.1, backoff_seconds=0.1)
+FAST = PollingTimes(lease_seconds=10, poll_seconds=1, standby_seconds=0.1)
 
 
 @dataclass
@@ -152,9 +153,8 @@ async def harness(telegram: TelegramBotAPI, engine: AsyncEngine) -> AsyncIterato
 async def polling_bot(harness: Harness, worker: str = "test-poller") -> AsyncIterator[None]:
     """The bot long-polls the stand-in inside the block."""
     stop = asyncio.Event()
-    task = asyncio.create_task(
-        poll(harness.bot, harness.dispatcher, harness.sessions, worker, stop, FAST)
-    )
+    poller = Poller(harness.bot, harness.dispatcher, harness.sessions, worker, FAST)
+    task = asyncio.create_task(poller.run(Part("telegram"), stop))
     try:
         yield
     finally:
