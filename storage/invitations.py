@@ -392,6 +392,6 @@ async def answered_by_survey(session: AsyncSession) -> dict[str, int]:
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
     """How many invitations there are in each status (statuses with none left out)."""
     rows = await session.execute(
-        select(Invitation.status, func.count()).group_by(Invitation.status)
+        select(col(Invitation.status), func.count()).group_by(col(Invitation.status))
     )
     return {InvitationStatus(status).value: count for status, count in rows.all()}

@@ -60,5 +60,7 @@ async def release(session: AsyncSession, name: str, holder: str) -> bool:
 async def holders(session: AsyncSession, now: datetime | None = None) -> dict[str, str]:
     """Each lease that has not lapsed, and who holds it."""
     now = now or utcnow()
-    rows = await session.execute(select(Lease.name, Lease.holder).where(Lease.expires_at > now))
+    rows = await session.execute(
+        select(col(Lease.name), col(Lease.holder)).where(col(Lease.expires_at) > now)
+    )
     return {name: holder for name, holder in rows.all()}
