@@ -119,6 +119,7 @@ async def serve(
             [*channels, *(runtime.channel for runtime in runtimes)],
             dispatch_config(settings),
             worker=worker,
+            part=parts.add("dispatch"),
         )
         scheduler = build_scheduler(
             dispatcher=dispatcher,

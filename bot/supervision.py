@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot import metrics
-from bot.dispatch.retry import retry_delay
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -130,6 +129,9 @@ class Backoff:
     cap: timedelta = timedelta(seconds=30)
 
     def delay(self, failures: int, jitter: float) -> float:
+        # Imported here: bot.dispatch reports to supervised parts, so it imports this module.
+        from bot.dispatch.retry import retry_delay
+
         return retry_delay(failures, jitter, base=self.base, cap=self.cap).total_seconds()
 
 

@@ -57,6 +57,7 @@ from bot.dispatch.channel import Channel, Delivery, DeliveryError
 from bot.dispatch.limiter import Pacer
 from bot.dispatch.outcomes import Outcome, TickReport
 from bot.dispatch.retry import retry_delay
+from bot.supervision import Part
 from storage import customers, identities, invitations, leases
 from storage.models import Invitation, InvitationStatus, Platform
 from storage.types import utcnow
@@ -133,13 +134,16 @@ class Dispatcher:
         worker: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         jitter: Callable[[], float] = random.random,
+        part: Part | None = None,
     ) -> None:
+        """``part``: where to report health while a drain runs (it may run for minutes)."""
         self.sessions = sessions
         self.channels = {Platform(c.platform): c for c in channels}
         self.config = config
         self.worker = worker or worker_name()
         self.clock = clock
         self.jitter = jitter
+        self.part = part
         self._pacers = {
             p: Pacer(self._limits(p).rate, self._limits(p).per_address) for p in self.channels
         }
@@ -251,6 +255,8 @@ class Dispatcher:
             )
             if held:
                 await invitations.renew_claims(session, self.worker, until, self._working)
+        if self.part is not None:
+            self.part.running()
         if held and platform not in self._lease_until:
             log.info("leading dispatch", extra={"platform": platform.value, "worker": self.worker})
         if held:
@@ -539,6 +545,8 @@ class Dispatcher:
                     failures, self.jitter(), base=timedelta(seconds=0.25), cap=RECORD_RETRY_CAP
                 ).total_seconds()
                 out_of_time = self._stopping or asyncio.get_running_loop().time() + wait > give_up
+                if self.part is not None:
+                    self.part.lost(f"outcome not recorded: {type(error).__name__}")
                 if failures == 1 or out_of_time:
                     log.warning(
                         "outcome not recorded, leaving the claim to lapse"

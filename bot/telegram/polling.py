@@ -88,6 +88,8 @@ class Poller:
         self.times = times
         self.offset: int | None = None
         """The next update to ask for; kept across restarts, dropped with the lease."""
+        self._announced = False
+        """'polling Telegram' was logged: a restart after a failure does not log it again."""
 
     async def run(self, part: Part, stop: asyncio.Event) -> None:
         """Poll while holding the lease, stand by otherwise, until ``stop`` is set; raises
@@ -101,11 +103,14 @@ class Poller:
                     if polling:
                         log.warning("lost the poller lease", extra={"worker": self.holder})
                         polling, self.offset = False, None
+                    self._announced = False
                     part.standby()
                     await pause(stop, self.times.standby_seconds)
                     continue
                 if not polling:
-                    log.info("polling Telegram", extra={"worker": self.holder})
+                    if not self._announced:
+                        log.info("polling Telegram", extra={"worker": self.holder})
+                        self._announced = True
                     await self.bot.delete_webhook(drop_pending_updates=False)
                     polling = True
                 try:
