@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Answer, Customer, FollowUp, Identity, Invitation, InvitationStatus
+from storage.results import affected_rows
 from storage.upsert import insert_ignoring_duplicates
 
 ANSWERABLE = (InvitationStatus.PENDING, InvitationStatus.SENDING, InvitationStatus.SENT)
@@ -116,7 +117,7 @@ async def mark_answered(session: AsyncSession, invitation_id: int, answered_at: 
         .values(status=InvitationStatus.ANSWERED, answered_at=answered_at)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(affected_rows(result))
 
 
 async def add_follow_up(

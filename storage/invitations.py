@@ -23,6 +23,7 @@ from sqlmodel import col
 
 from feedbackbot.errors import AlreadyExists
 from storage.models import Customer, Invitation, InvitationStatus, Platform
+from storage.results import affected_rows
 
 ERROR_LENGTH = 500
 S = InvitationStatus
@@ -159,7 +160,7 @@ async def renew_claims(
         .values(claim_expires_at=until)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 async def _settle(session: AsyncSession, invitation_id: int, worker: str, **values: Any) -> bool:
@@ -174,7 +175,7 @@ async def _settle(session: AsyncSession, invitation_id: int, worker: str, **valu
         .values(claimed_by=None, claim_expires_at=None, **values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(affected_rows(result))
 
 
 def _unsent_status() -> Any:
@@ -201,7 +202,7 @@ async def release_all(session: AsyncSession, worker: str) -> int:
         .values(status=_unsent_status(), claimed_by=None, claim_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 async def mark_sent(
@@ -336,7 +337,7 @@ async def expire_due(session: AsyncSession, *, now: datetime, unsent_before: dat
             .values(status=S.EXPIRED, status_reason=reason, claimed_by=None, claim_expires_at=None)
             .execution_options(synchronize_session=False)
         )
-        expired += result.rowcount or 0
+        expired += affected_rows(result)
     return expired
 
 
@@ -356,7 +357,7 @@ async def record_message(session: AsyncSession, invitation_id: int, message_ref:
         .values(message_ref=message_ref)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(affected_rows(result))
 
 
 async def remind_now(session: AsyncSession, customer_external_id: str, now: datetime) -> int:
@@ -371,12 +372,12 @@ async def remind_now(session: AsyncSession, customer_external_id: str, now: date
         .where(
             col(Invitation.customer_id) == customer_id.scalar_subquery(),
             col(Invitation.status) == InvitationStatus.SENT,
-            col(Invitation.reminded_at).is_(None),  # type: ignore[union-attr]
+            col(Invitation.reminded_at).is_(None),
         )
         .values(due_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(moved.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(moved)
 
 
 async def answered_by_survey(session: AsyncSession) -> dict[str, int]:
