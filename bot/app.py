@@ -1,10 +1,10 @@
 """``feedbackbot run``: migrate, then serve HTTP, the configured platforms and the scheduler.
 
 Start-up order: database migrated, survey catalog loaded, platform runtimes created (from
-``bot.platforms``), HTTP server listening, platforms started (and their long-running parts
-supervised), scheduler started. Shutdown runs in reverse, the dispatcher first: it finishes
-the sends in flight, records them and hands its leases back, so another worker carries on at
-once and nothing is sent twice.
+``bot.platforms.PLATFORMS``, sharing one answer desk), HTTP server listening, platforms
+started (and their long-running parts supervised), scheduler started. Shutdown runs in
+reverse, the dispatcher first: it finishes the sends in flight, records them and hands its
+leases back, so another worker carries on at once and nothing is sent twice.
 
 After start-up nothing ends ``run`` but a signal: every long-running part (the Telegram
 poller or webhook set-up, Slack's Socket Mode connection, each scheduled job, the dispatcher
@@ -23,11 +23,12 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.answers import AnswerDesk, answer_rules
 from bot.dispatch import Channel, Dispatcher
 from bot.dispatch.dispatcher import worker_name
 from bot.http.health import HealthCheck
 from bot.http.server import Services, build_web_app
-from bot.platforms import PlatformRuntime, create_runtimes
+from bot.platforms import PlatformRuntime, PlatformServices, create_runtimes
 from bot.policy import dispatch_config, policy_config, restart_backoff
 from bot.scheduler import Scheduler, build_scheduler
 from bot.settings import Settings
@@ -113,7 +114,8 @@ async def serve(
         catalog = load_catalog(settings.surveys_file)
         sessions = session_factory(engine)
         worker = worker_name()
-        runtimes = create_runtimes(settings, sessions, worker)
+        answers = AnswerDesk(sessions, answer_rules(settings))
+        runtimes = create_runtimes(settings, PlatformServices(sessions, worker, answers))
         dispatcher = Dispatcher(
             sessions,
             [*channels, *(runtime.channel for runtime in runtimes)],
@@ -128,9 +130,7 @@ async def serve(
             config=policy_config(settings),
             worker=worker,
             dispatch_interval=settings.dispatch_interval_seconds,
-            extra_jobs=[
-                job for runtime in runtimes for job in getattr(runtime, "jobs", lambda: ())()
-            ],
+            extra_jobs=[job for runtime in runtimes for job in runtime.jobs()],
             parts=parts,
             backoff=restart_backoff(settings),
         )
@@ -143,9 +143,7 @@ async def serve(
         )
         app = build_web_app(services)
         for runtime in runtimes:
-            add_routes = getattr(runtime, "add_routes", None)
-            if add_routes is not None:
-                add_routes(app)
+            runtime.add_routes(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
@@ -158,7 +156,7 @@ async def serve(
         for runtime in runtimes:
             await runtime.start()
             started.append(runtime)
-            for supervised in getattr(runtime, "supervised", lambda: ())():
+            for supervised in runtime.supervised():
                 supervisor.start(supervised)
         scheduler.start()
         log.info(

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -50,6 +51,39 @@ async def case_invitations(session: AsyncSession, case_id: int) -> list[Invitati
         select(Invitation).where(col(Invitation.case_id) == case_id).order_by(col(Invitation.id))
     )
     return list(rows)
+
+
+async def schedule_skipped(
+    session: AsyncSession,
+    invitation: Invitation,
+    *,
+    due_at: datetime,
+    channel: Platform,
+    reason: str,
+    survey_version: str,
+    agent_id: int | None,
+) -> bool:
+    """Turn a ``skipped`` invitation into a ``pending`` one due at ``due_at``.
+
+    Used when a reopened case is resolved again and the policy now sends the survey it skipped
+    the first time. Returns False (and changes nothing) if the invitation is no longer skipped.
+    """
+    changed: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.status) == S.SKIPPED)
+        .values(
+            status=S.PENDING,
+            status_reason=reason,
+            due_at=due_at,
+            channel=channel,
+            survey_version=survey_version,
+            agent_id=agent_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount:
+        await session.refresh(invitation)
+    return bool(changed.rowcount)
 
 
 def _due(now: datetime, reminders: bool) -> ColumnElement[bool]:
