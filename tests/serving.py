@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
+
 from bot.app import serve
 from bot.settings import load_settings
 
@@ -47,3 +49,15 @@ async def serving(
     finally:
         stop.set()
         await asyncio.wait_for(server, 15)
+
+
+async def post_case(base: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The helpdesk closes a case through the API; the 202 answer's JSON."""
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    async with (
+        aiohttp.ClientSession() as client,
+        client.post(f"{base}/api/v1/cases/closed", json=body, headers=headers) as response,
+    ):
+        assert response.status == 202, await response.text()
+        answer: dict[str, Any] = await response.json()
+        return answer

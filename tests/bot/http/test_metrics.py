@@ -18,7 +18,8 @@ from bot.standins.slack import SlackWebAPI
 from storage.engine import open_engine, session_factory
 from storage.models import Invitation
 from storage.types import utcnow
-from tests.serving import API_TOKEN, serving
+from tests.bot.slack.test_serve import running
+from tests.serving import API_TOKEN, post_case
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -40,6 +41,10 @@ def samples(text: str) -> Samples:
     }
 
 
+def now() -> str:
+    return utcnow().isoformat()
+
+
 def value(found: Samples, name: str, **labels: str) -> float:
     return found.get((name, frozenset(labels.items())), 0.0)
 
@@ -56,15 +61,7 @@ async def test_metrics_need_the_token_and_count_sends_429s_answers_and_alert_lat
     empty_database_url: str,
 ) -> None:
     async with SlackWebAPI() as slack:
-        async with serving(
-            slack.wait_until,
-            lambda: slack.calls_to("auth.test"),
-            database_url=empty_database_url,
-            slack_bot_token=slack.token,
-            slack_signing_secret=slack.signing_secret,
-            slack_api_url=slack.base_url,
-        ) as base:
-            slack.events_url = f"{base}/slack/events"
+        async with running(empty_database_url, slack) as base:
             assert (await scrape(base, token=None))[0] == 401
             assert (await scrape(base, token="wrong"))[0] == 401
             status, text = await scrape(base)
@@ -73,18 +70,12 @@ async def test_metrics_need_the_token_and_count_sends_429s_answers_and_alert_lat
 
             boris, dana = slack.create_user("boris"), slack.create_user("dana")
             slack.fail_next("chat.postMessage", retry_after=1)  # the survey's first try: 429
-            body = {
-                "case_id": "CASE-9",
-                "customer": {"id": "boris", "slack_user_id": boris.id},
-                "agent": {"id": "dana", "slack_user_id": dana.id},
-                "closed_at": utcnow().isoformat(),
-            }
-            headers = {"Authorization": f"Bearer {API_TOKEN}"}
-            async with (
-                aiohttp.ClientSession() as client,
-                client.post(f"{base}/api/v1/cases/closed", json=body, headers=headers) as posted,
-            ):
-                assert posted.status == 202, await posted.text()
+            customer = {"id": "boris", "slack_user_id": boris.id}
+            agent = {"id": "dana", "slack_user_id": dana.id}
+            await post_case(
+                base,
+                {"case_id": "CASE-9", "customer": customer, "agent": agent, "closed_at": now()},
+            )
             [question] = await slack.wait_for_messages(boris, 1, within=15)
             assert (await slack.press_button(boris, question, text="1")).status == 200
             await slack.wait_for_messages(dana, 1, within=10)  # the low-score alert
