@@ -60,6 +60,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "import": LazyCommand("bot.cli.transfer:import_app", "Bring history in from another tool."),
     "export": LazyCommand("bot.cli.transfer:export_app", "Take data out (CSV or JSON lines)."),
     "customers": LazyCommand("bot.cli.customers:app", "Connect customers to their chats."),
+    "dashboard": LazyCommand("bot.cli.dashboard:app", "The team dashboard in the browser."),
 }
 
 

@@ -21,10 +21,13 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.dashboard.signin import Viewer, create_link
 from bot.demo import cast
 from bot.demo.cast import Behaviour, Customer, Platform
 from bot.demo.customers import WITHIN, Script, answer_slack, answer_telegram, stop_in_telegram
 from bot.demo.digest import digest_text
+from bot.demo.history import DAYS as HISTORY_DAYS
+from bot.demo.history import import_history
 from bot.demo.stage import DemoFailed, Stage, staged
 from bot.policy import policy_config
 from bot.slack import actions
@@ -83,8 +86,18 @@ class Person:
     seen: int = 0
 
 
-async def run_demo(database_url: str, folder: Path, narrator: Narrator) -> Result:
-    """Run the whole story against ``database_url``; the chart goes to ``folder``."""
+KeepServing = Callable[[Result, str], Awaitable[None]]
+"""Called after the story with its result and an admin sign-in link; the stand-ins and the
+server (dashboard included) run until it returns."""
+
+
+async def run_demo(
+    database_url: str, folder: Path, narrator: Narrator, keep_serving: KeepServing | None = None
+) -> Result:
+    """Run the whole story against ``database_url``; the chart goes to ``folder``.
+
+    With ``keep_serving``, everything keeps running after the story until it returns.
+    """
     result = Result()
     started = time.perf_counter()
     narrator.step("Starting the Telegram and Slack stand-ins and feedbackbot")
@@ -97,7 +110,17 @@ async def run_demo(database_url: str, folder: Path, narrator: Narrator) -> Resul
         engine = create_engine(database_url)
         try:
             sessions = session_factory(engine)
-            await _story(stage, sessions, narrator, result)
+            narrator.step(f"Importing {HISTORY_DAYS} days of earlier feedback (as import answers)")
+            story_start = utcnow()
+            imported = await import_history(sessions, story_start)
+            narrator.note(f"{imported} answers of earlier customers, so every trend has a shape")
+            await _story(stage, sessions, narrator, result, story_start)
+            if keep_serving is not None:
+                narrator.step("Scoring the answers")
+                result.report, result.chart = await _report(database_url, folder)
+                result.seconds["total"] = time.perf_counter() - started
+                await keep_serving(result, await _admin_link(stage, sessions))
+                return result
         finally:
             await engine.dispose()
     narrator.step("Scoring the answers")
@@ -106,8 +129,26 @@ async def run_demo(database_url: str, folder: Path, narrator: Narrator) -> Resul
     return result
 
 
+async def _admin_link(stage: Stage, sessions: async_sessionmaker[AsyncSession]) -> str:
+    """A one-time admin sign-in link to the demo's dashboard."""
+    secret = stage.settings.link_secret
+    assert secret is not None
+    async with sessions() as session, session.begin():
+        return await create_link(
+            session,
+            secret.get_secret_value(),
+            Viewer(admin=True, agent=None),
+            utcnow(),
+            stage.base_url,
+        )
+
+
 async def _story(
-    stage: Stage, sessions: async_sessionmaker[AsyncSession], narrator: Narrator, result: Result
+    stage: Stage,
+    sessions: async_sessionmaker[AsyncSession],
+    narrator: Narrator,
+    result: Result,
+    started: datetime,
 ) -> None:
     agents = {a.key: stage.slack.create_user(a.key, real_name=a.name) for a in cast.AGENTS}
     people = [_enrol(stage, customer) for customer in cast.customers()]
@@ -162,7 +203,7 @@ async def _story(
     posted = await send_daily_agent_digests(services, client, now=tomorrow + timedelta(hours=8))
     narrator.note(f"{posted} digests posted")
     result.digest = digest_text(stage.slack, agents[DIGEST_AGENT])
-    result.answered = await _answered(sessions)
+    result.answered = await _answered(sessions, started)
 
 
 _ANSWERING = (Behaviour.ANSWERS, Behaviour.NEEDS_REMINDER)
@@ -335,9 +376,9 @@ async def _campaign(stage: Stage, sessions: async_sessionmaker[AsyncSession]) ->
     return sum(batch.invited.values())
 
 
-async def _answered(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+async def _answered(sessions: async_sessionmaker[AsyncSession], since: datetime) -> dict[str, int]:
     async with sessions() as session:
-        return await answered_by_survey(session)
+        return await answered_by_survey(session, since)
 
 
 async def _report(database_url: str, folder: Path) -> tuple[Report, Path]:

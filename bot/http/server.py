@@ -42,4 +42,7 @@ def build_web_app(services: Services) -> web.Application:
     from bot.http.metrics import add_metrics_routes
 
     add_metrics_routes(app)
+    from bot.dashboard.routes import add_dashboard_routes
+
+    add_dashboard_routes(app)
     return app
