@@ -26,6 +26,7 @@ from bot.supervision import Part, Supervised
 from bot.telegram import answer, commands, fallback, privacy, start
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.client import build_bot
+from bot.telegram.inbound import FloodThrottle
 from bot.telegram.polling import Poller, PollingTimes
 from bot.telegram.texts import COMMANDS, TEXTS, say
 from bot.telegram.webhook import add_webhook_route, register_webhook
@@ -50,6 +51,13 @@ def build_dispatcher(
         *(module.make_router() for module in (start, privacy, commands, answer, fallback))
     )
     dispatcher.errors.register(fallback.on_error)
+    dispatcher.update.outer_middleware(
+        FloodThrottle(
+            settings.telegram_flood_burst,
+            settings.telegram_flood_rate_per_second,
+            settings.default_language,
+        )
+    )
     return dispatcher
 
 

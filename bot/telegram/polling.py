@@ -26,6 +26,7 @@ from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.supervision import Part, pause
+from bot.telegram.inbound import UpdateRunner
 from feedbackbot.errors import FeedbackbotError
 from storage import leases
 
@@ -88,6 +89,7 @@ class Poller:
         self.times = times
         self.offset: int | None = None
         """The next update to ask for; kept across restarts, dropped with the lease."""
+        self.runner = UpdateRunner(bot, dispatcher)
         self._announced = False
         """'polling Telegram' was logged: a restart after a failure does not log it again."""
 
@@ -130,19 +132,17 @@ class Poller:
             await self._hand_back(polling, allowed)
 
     async def _handle(self, updates: list[Update]) -> None:
+        # Chats side by side, each in order; the batch is done before the next getUpdates
+        # confirms it, so a crash mid-batch still leaves it to be delivered again.
         for update in updates:
             self.offset = update.update_id + 1
-            try:
-                await self.dispatcher.feed_update(self.bot, update)
-            except Exception as error:  # one bad update must not stop the bot
-                log.error(
-                    "update failed",
-                    extra={"update_id": update.update_id, "error": type(error).__name__},
-                )
+            self.runner.submit(update)
+        await self.runner.drain()
 
     async def _hand_back(self, polling: bool, allowed: list[str]) -> None:
         """Confirm the last batch, so the next poller does not handle it again, and release
         the lease (both best effort: the Bot API or the database may be what failed)."""
+        await self.runner.drain()
         if polling and self.offset is not None:
             with suppress(Exception):
                 await self.bot.get_updates(
