@@ -27,7 +27,8 @@ from bot.answers import AnswerDesk, answer_rules
 from bot.dispatch import Channel, Dispatcher
 from bot.dispatch.dispatcher import worker_name
 from bot.http.health import HealthCheck
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.platforms import PlatformRuntime, PlatformServices, create_runtimes
 from bot.policy import dispatch_config, policy_config, restart_backoff
 from bot.scheduler import Scheduler, build_scheduler
@@ -134,10 +135,11 @@ async def serve(
             parts=parts,
             backoff=restart_backoff(settings),
         )
-        services = Services(
+        services = Services.build(
             settings,
             engine,
-            sessions,
+            sessions=sessions,
+            catalog=catalog,
             health_checks={"scheduler": scheduler_check(scheduler)},
             parts=parts,
         )

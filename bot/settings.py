@@ -167,6 +167,19 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_default(cls, data: Any) -> Any:
+        """An empty value means "not set" (``.env.example``): the default applies. Only
+        ``QUIET_HOURS`` gives empty a meaning of its own (quiet hours off). Issue 13."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            key: value
+            for key, value in data.items()
+            if not (isinstance(value, str) and not value.strip() and key != "quiet_hours")
+        }
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:

@@ -181,6 +181,10 @@ class Invitation(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=100)
     claim_expires_at: datetime | None = _time()
     message_ref: str | None = Field(default=None, max_length=200)
+    import_case: str | None = Field(default=None, max_length=200)
+    """An imported answer's case_id when that case is not in this database (no case is made)."""
+    import_ref: str | None = Field(default=None, max_length=200)
+    """The ``response`` an imported answer came with: which answers were given together."""
 
 
 class Answer(SQLModel, table=True):
@@ -259,16 +263,6 @@ class DigestLog(SQLModel, table=True):
     created_at: datetime = _created()
     done_at: datetime | None = _time()
     result_ref: str | None = Field(default=None, max_length=200)
-
-
-class RateBucket(SQLModel, table=True):
-    """A token bucket shared by every worker, so all of them together keep one platform budget."""
-
-    __tablename__ = "rate_bucket"
-
-    name: str = Field(primary_key=True, max_length=100)
-    tokens: float = 0.0
-    updated_at: datetime = _time(nullable=False)
 
 
 class Lease(SQLModel, table=True):

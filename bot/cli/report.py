@@ -92,7 +92,11 @@ def _value(figure: stats.Value) -> str:
 def report_table(report: Report) -> Table:
     table = Table(
         title=f"Feedback by {report.by}",
-        caption=f"(low-high): 95% interval; {LOW} fewer than 5 answers; - no data",
+        caption=(
+            "(low-high): 95% interval: CSAT, FCR, rates Wilson score; NPS adjusted Wald;"
+            f" CES, AHT, value Student t clipped to the scale. {LOW} fewer than 5 answers;"
+            " - no data"
+        ),
         header_style="bold",
     )
     table.add_column(report.by)

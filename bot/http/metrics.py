@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot import metrics
 from bot.http.auth import bearer_required
-from bot.http.server import SERVICES
+from bot.http.keys import SERVICES
 from storage import invitations, leases
 from storage.models import InvitationStatus
 

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.http.health import HealthCheck, add_health_routes, database_check
-from bot.settings import Settings
-from bot.supervision import Parts
-
-
-@dataclass
-class Services:
-    """What request handlers may use, handed to them through the application."""
-
-    settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    health_checks: dict[str, HealthCheck] = field(default_factory=dict)
-    parts: Parts = field(default_factory=Parts)
-    """The supervised parts, for /healthz and /metrics."""
-
-
-SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+from bot.dashboard.routes import add_dashboard_routes
+from bot.http.cases import add_case_routes
+from bot.http.health import add_health_routes, database_check
+from bot.http.keys import SERVICES, Services
+from bot.http.reports import add_report_routes
+from bot.http.metrics import add_metrics_routes
 
 
 def build_web_app(services: Services) -> web.Application:
@@ -33,16 +18,8 @@ def build_web_app(services: Services) -> web.Application:
     add_health_routes(
         app, {"database": database_check(services.engine), **services.health_checks}, services.parts
     )
-    from bot.http.cases import add_case_routes  # here: route modules import SERVICES from us
-
     add_case_routes(app)
-    from bot.http.reports import add_report_routes
-
     add_report_routes(app)
-    from bot.http.metrics import add_metrics_routes
-
     add_metrics_routes(app)
-    from bot.dashboard.routes import add_dashboard_routes
-
     add_dashboard_routes(app)
     return app

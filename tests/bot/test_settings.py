@@ -156,3 +156,21 @@ def test_env_example_lists_every_setting() -> None:
         if "=" in line and not line.startswith("# ")
     }
     assert names == {name.upper() for name in Settings.model_fields}
+
+
+def test_empty_settings_fall_back_to_their_defaults(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    names = [name.upper() for name in Settings.model_fields if name != "quiet_hours"]
+    (tmp_path / ".env").write_text("".join(f"{name}=\n" for name in names[::2]))
+    for name in names[1::2]:
+        monkeypatch.setenv(name, " ")
+    loaded = load_settings(tmp_path / ".env")
+    assert loaded == Settings(_env_file=None)
+    assert (loaded.http_port, loaded.csat_delay_minutes) == (8080, 30)
+    assert loaded.database_url == "sqlite+aiosqlite:///./feedbackbot.db"
+
+
+def test_an_empty_quiet_hours_turns_them_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUIET_HOURS", "")
+    assert load_settings(None).quiet_hours is None

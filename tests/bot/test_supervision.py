@@ -10,7 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.metrics import REGISTRY
 from bot.scheduler import Job, Scheduler
 from bot.settings import load_settings
@@ -133,7 +134,7 @@ async def test_healthz_names_the_parts_that_are_down_and_is_200_once_they_are_ba
 ) -> None:
     parts = Parts()
     telegram, dispatch = parts.add("telegram"), parts.add("dispatch")
-    services = Services(load_settings(None), engine, session_factory(engine), parts=parts)
+    services = Services.build(load_settings(None), engine, parts=parts)
     async with TestClient(TestServer(build_web_app(services))) as client:
         starting = await client.get("/healthz")
         assert starting.status == 503

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.dispatch import Dispatcher
-from bot.dispatch.testing import Failure, TestChannel
 from bot.supervision import Part, State
 from storage.models import InvitationStatus
+from tests.bot.dispatch.channels import Failure, TestChannel
 from tests.bot.dispatch.conftest import FAST, Outage, Seeder
 
 S = InvitationStatus
