@@ -8,8 +8,8 @@ from bot.dashboard.routes import add_dashboard_routes
 from bot.http.cases import add_case_routes
 from bot.http.health import add_health_routes, database_check
 from bot.http.keys import SERVICES, Services
-from bot.http.reports import add_report_routes
 from bot.http.metrics import add_metrics_routes
+from bot.http.reports import add_report_routes
 
 
 def build_web_app(services: Services) -> web.Application:

@@ -16,7 +16,6 @@ from bot.metrics import REGISTRY
 from bot.scheduler import Job, Scheduler
 from bot.settings import load_settings
 from bot.supervision import Backoff, Part, Parts, State, Supervised, Supervisor, supervise
-from storage.engine import session_factory
 
 QUICK = Backoff(base=timedelta(seconds=0.02), cap=timedelta(seconds=0.08))
 
