@@ -148,6 +148,8 @@ class Settings(BaseSettings):
     restart_backoff_seconds: float = Field(default=1.0, gt=0)
     restart_backoff_max_seconds: float = Field(default=30.0, gt=0)
     value_weights: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
+    case_surveys: Annotated[tuple[str, ...], NoDecode] = ("csat", "nps", "value")
+    campaign_surveys: Annotated[tuple[str, ...], NoDecode] = ("nps", "value")
 
     @field_validator(
         "telegram_bot_token",
@@ -225,6 +227,13 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_quiet_hours(cls, value: Any) -> Any:
         return parse_quiet_hours(value) if isinstance(value, str) else value
+
+    @field_validator("case_surveys", "campaign_surveys", mode="before")
+    @classmethod
+    def _split_surveys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(dict.fromkeys(key.strip() for key in value.split(",") if key.strip()))
+        return value
 
     @field_validator("value_weights", mode="before")
     @classmethod

@@ -184,6 +184,10 @@ def report(
     except ConfigurationError as error:
         fail(str(error), code=2)
     except OSError as error:
+        from bot.cli.dberrors import database_problem
+
+        if chart is None or database_problem(error, "") is not None:
+            raise  # the database's problem, told in one line by the command group
         fail(f"{chart}: cannot write the chart ({error.strerror})")
     if fmt is ReportFormat.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")

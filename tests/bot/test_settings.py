@@ -174,3 +174,26 @@ def test_empty_settings_fall_back_to_their_defaults(
 def test_an_empty_quiet_hours_turns_them_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUIET_HOURS", "")
     assert load_settings(None).quiet_hours is None
+
+
+def test_case_and_campaign_surveys_are_comma_separated_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CASE_SURVEYS", "ces, csat,ces")
+    monkeypatch.setenv("CAMPAIGN_SURVEYS", "value")
+    loaded = load_settings(None)
+    assert (loaded.case_surveys, loaded.campaign_surveys) == (("ces", "csat"), ("value",))
+    assert load_settings(None, case_surveys="").case_surveys == ("csat", "nps", "value")
+
+
+def test_an_unknown_survey_setting_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.policy import check_survey_settings
+    from surveys.catalog import load_catalog
+
+    monkeypatch.setenv("CAMPAIGN_SURVEYS", "nps,onboarding")
+    with pytest.raises(ConfigurationError) as raised:
+        check_survey_settings(load_settings(None), load_catalog(None))
+    assert str(raised.value) == (
+        "Invalid setting CAMPAIGN_SURVEYS: 'onboarding' is not a survey of the catalog (known: "
+        "csat, nps, ces, fcr, value); add it to SURVEYS_FILE or remove it"
+    )
