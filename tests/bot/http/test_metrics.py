@@ -82,8 +82,11 @@ async def test_metrics_need_the_token_and_count_sends_429s_answers_and_alert_lat
             alerts = "feedbackbot_low_score_alert_latency_seconds_count"
             for _ in range(100):  # the alert is recorded right after Slack took it
                 after = samples((await scrape(base))[1])
-                if value(after, alerts) > value(before, alerts):
-                    break
+                sent = ("feedbackbot_sends_total", {"platform": "slack", "outcome": "sent"})
+                if value(after, alerts) > value(before, alerts) and value(
+                    after, sent[0], **sent[1]
+                ) > value(before, sent[0], **sent[1]):
+                    break  # a send's outcome is counted right after it is recorded
                 await asyncio.sleep(0.05)
             in_database = await statuses(empty_database_url)
 
