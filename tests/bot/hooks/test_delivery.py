@@ -63,7 +63,7 @@ async def test_every_helpdesk_reaches_a_customer_who_opened_their_telegram_link(
     async with (
         TelegramBotAPI() as telegram,
         serving(
-            lambda ready, what: telegram.wait_until(ready, what, STARTUP),
+            telegram.wait_until,
             lambda: telegram.calls["getUpdates"],
             database_url=empty_database_url,
             telegram_bot_token=telegram.token,
@@ -102,7 +102,7 @@ async def test_a_customer_is_found_in_slack_by_the_email_the_helpdesk_sends(
     async with (
         SlackWebAPI() as slack,
         serving(
-            lambda ready, what: slack.wait_until(ready, what, STARTUP),
+            slack.wait_until,
             lambda: slack.calls_to("auth.test"),
             database_url=empty_database_url,
             slack_bot_token=slack.token,
