@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import case, customers, db, demo, report, run, surveys, transfer
+from bot.cli import case, customers, db, demo, events, insights, report, run, surveys, transfer
 from feedbackbot import __version__
 
 app = typer.Typer(
@@ -20,9 +20,11 @@ app.add_typer(db.app, name="db")
 app.add_typer(case.app, name="case")
 app.add_typer(surveys.app, name="surveys")
 app.command("report")(report.report)
+transfer.import_app.command("events")(events.import_events_command)
 app.add_typer(transfer.import_app, name="import")
 app.add_typer(transfer.export_app, name="export")
 app.add_typer(customers.app, name="customers")
+app.add_typer(insights.app, name="insights")
 
 
 def _version(value: bool) -> None:

@@ -34,4 +34,9 @@ def build_web_app(services: Services) -> web.Application:
     from bot.http.reports import add_report_routes
 
     add_report_routes(app)
+    from bot.http.events import add_event_routes
+    from bot.http.insights import add_insight_routes
+
+    add_event_routes(app)
+    add_insight_routes(app)
     return app

@@ -1,0 +1,215 @@
+"""``feedbackbot insights drivers|themes|outcomes``: why the scores are what they are.
+
+The analyses import numpy, scikit-learn and matplotlib; they are imported inside the commands,
+so ``feedbackbot --help`` and every other command start without them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from bot.cli.common import console, errors, fail, settings_or_exit
+from feedbackbot.errors import FeedbackbotError
+from scoring.periods import Window, window
+from storage.engine import open_engine, session_factory
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from scoring.insights.outcomes import Difference, Outcomes
+
+app = typer.Typer(
+    help="What drives the scores, what customers write about, and whether it predicts renewals.",
+    no_args_is_help=True,
+)
+Result = TypeVar("Result")
+
+
+class InsightFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class OutcomeScore(StrEnum):
+    nps = "nps"
+    value = "value"
+
+
+class OutcomeGrouping(StrEnum):
+    all = "all"
+    agent = "agent"
+    team = "team"
+
+
+Since = Annotated[str, typer.Option(help="Start: 30d, 12w, a date, a timestamp or 'all'.")]
+Until = Annotated[
+    str | None,
+    typer.Option(help="End: this date included (default: now).", show_default=False),
+]
+Format = Annotated[InsightFormat, typer.Option("--format", help="table, csv or json.")]
+Chart = Annotated[
+    Path | None, typer.Option(help="Also draw the chart to this PNG file.", show_default=False)
+]
+
+
+def _span(since: str, until: str | None, chart: Path | None) -> Window:
+    try:
+        span = window(since, until, datetime.now(UTC))
+    except FeedbackbotError as error:
+        fail(f"Invalid --{error}", code=2)
+    if chart is not None and chart.suffix.lower() != ".png":
+        fail(f"Invalid --chart: {chart} must end in .png", code=2)
+    return span
+
+
+def _run(database_url: str, work: Callable[[AsyncSession], Awaitable[Result]], what: str) -> Result:
+    async def go() -> Result:
+        async with (
+            open_engine(database_url) as engine,
+            session_factory(engine, read_only=True)() as session,
+        ):
+            return await work(session)
+
+    try:
+        with errors.status(what):
+            return asyncio.run(go())
+    except FeedbackbotError as error:
+        fail(f"Invalid --{error}", code=2)
+
+
+def _emit(fmt: InsightFormat, data: dict[str, Any], csv_text: Callable[[], str]) -> bool:
+    """Write JSON or CSV to standard output; False when the caller should print a table."""
+    if fmt is InsightFormat.json:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif fmt is InsightFormat.csv:
+        sys.stdout.write(csv_text())
+    return fmt is InsightFormat.table
+
+
+def _save_chart(chart: Path | None, draw: Callable[[], Any]) -> None:
+    if chart is None:
+        return
+    from scoring.insights.charts import save
+
+    try:
+        save(draw(), chart)
+    except OSError as error:
+        fail(f"{chart}: cannot write the chart ({error.strerror})")
+    errors.print(f"Chart written to {chart}", highlight=False, soft_wrap=True, markup=False)
+
+
+def _interval(value: float | None, low: float | None, high: float | None, unit: str = "") -> str:
+    if value is None:
+        return "[dim]-[/dim]"
+    if low is None or high is None:
+        return f"{value:.1f}{unit}"
+    return f"{value:.1f}{unit} [dim]({low:.1f}..{high:.1f})[/dim]"
+
+
+def _difference(figure: Difference, unit: str) -> str:
+    return _interval(figure.value, figure.low, figure.high, unit)
+
+
+def outcomes_table(result: Outcomes) -> Table:
+    horizon = round(result.horizon.total_seconds() / 86400)
+    table = Table(
+        title=f"Outcomes within {horizon} days by {result.score.upper()} band",
+        caption=(
+            "(low..high): 95% interval; difference = first band - second band; "
+            f"{result.not_yet_observed} customers answered too recently to follow "
+            f"for {horizon} days"
+        ),
+        header_style="bold",
+    )
+    for title in ("group", "band", "n", "repeat %", "churn %", "revenue / customer"):
+        table.add_column(title, justify="left" if title in ("group", "band") else "right")
+    for row in result.rows:
+        key = escape(row.key) if row.key is not None else "[dim]all[/dim]"
+        for band in row.bands:
+            table.add_row(
+                key,
+                band.band,
+                str(band.n),
+                _interval(band.repeat.value, band.repeat.low, band.repeat.high),
+                _interval(band.churn.value, band.churn.low, band.churn.high),
+                _interval(band.revenue.value, band.revenue.low, band.revenue.high),
+            )
+        table.add_row(
+            key,
+            f"[bold]{' - '.join(row.compared)}[/bold]",
+            "",
+            _difference(row.repeat_difference, " pt"),
+            _difference(row.churn_difference, " pt"),
+            _difference(row.revenue_difference, ""),
+            end_section=True,
+        )
+    return table
+
+
+@app.command("outcomes")
+def outcomes(
+    score: Annotated[
+        OutcomeScore, typer.Option(help="Band customers by NPS or by customer value (CV).")
+    ] = OutcomeScore.nps,
+    horizon: Annotated[
+        str, typer.Option(help="Follow each customer this long after their score (180d, 26w).")
+    ] = "180d",
+    by: Annotated[
+        OutcomeGrouping, typer.Option(help="One block per agent or team, or all together.")
+    ] = OutcomeGrouping.all,
+    since: Since = "all",
+    until: Until = None,
+    fmt: Format = InsightFormat.table,
+    chart: Chart = None,
+) -> None:
+    """Repeat business, churn and revenue per customer by score band, with 95% intervals.
+
+    Each customer counts once, by their latest score in the window; customers whose horizon is
+    not over yet are left out (and counted).
+    """
+    from scoring.insights.export import flat_csv
+    from scoring.insights.outcomes import (
+        CSV_COLUMNS,
+        build_outcomes,
+        outcome_csv_rows,
+        parse_horizon,
+    )
+
+    settings = settings_or_exit()
+    span = _span(since, until, chart)
+    try:
+        span_horizon = parse_horizon(horizon)
+    except FeedbackbotError as error:
+        fail(f"Invalid --{error}", code=2)
+    now = datetime.now(UTC)
+    result = _run(
+        settings.database_url,
+        lambda session: build_outcomes(
+            session,
+            score=score.value,
+            by=by.value,
+            window=span,
+            horizon=span_horizon,
+            observed_until=now,
+            weights=settings.value_weights,
+        ),
+        "Following customers from their scores to their renewals...",
+    )
+    if _emit(fmt, result.to_json(), lambda: flat_csv(outcome_csv_rows(result), CSV_COLUMNS)):
+        console.print(outcomes_table(result))
+    if chart is not None:
+        from scoring.insights.charts import draw_outcomes
+
+        _save_chart(chart, lambda: draw_outcomes(result))

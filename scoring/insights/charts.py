@@ -1,0 +1,82 @@
+"""One PNG per analysis, drawn on matplotlib's Agg canvas (no pyplot state, no display)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from scoring.insights.outcomes import Outcomes
+
+BLUE, ORANGE, GREY, GREEN, RED = "#2563eb", "#ea580c", "#9ca3af", "#16a34a", "#dc2626"
+BAND_COLOURS = {
+    "promoter": GREEN,
+    "passive": GREY,
+    "detractor": RED,
+    "above": GREEN,
+    "below": RED,
+}
+MAX_GROUPS = 12
+
+
+def _figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _whiskers(
+    values: Sequence[float | None], lows: Sequence[float | None], highs: Sequence[float | None]
+) -> list[list[float]]:
+    below = [
+        0.0 if v is None or lo is None else max(0.0, v - lo)
+        for v, lo in zip(values, lows, strict=True)
+    ]
+    above = [
+        0.0 if v is None or hi is None else max(0.0, hi - v)
+        for v, hi in zip(values, highs, strict=True)
+    ]
+    return [below, above]
+
+
+def _grouped_bars(axes: Axes, outcomes: Outcomes, metric: str, title: str) -> None:
+    rows = outcomes.rows[:MAX_GROUPS]
+    bands = [b.band for b in rows[0].bands] if rows else []
+    width = 0.8 / max(1, len(bands))
+    for index, band in enumerate(bands):
+        figures = [getattr(next(b for b in r.bands if b.band == band), metric) for r in rows]
+        values = [f.value for f in figures]
+        x = [i + index * width for i in range(len(rows))]
+        axes.bar(
+            x,
+            [v or 0.0 for v in values],
+            width,
+            yerr=_whiskers(values, [f.low for f in figures], [f.high for f in figures]),
+            capsize=3,
+            color=BAND_COLOURS.get(band, BLUE),
+            label=f"{band}",
+        )
+    axes.set_xticks([i + width * (len(bands) - 1) / 2 for i in range(len(rows))])
+    axes.set_xticklabels([r.key or "all" for r in rows], rotation=30 if len(rows) > 4 else 0)
+    axes.set_title(title)
+    axes.legend(fontsize="small")
+
+
+def draw_outcomes(outcomes: Outcomes) -> Figure:
+    """Repeat business %, churn % and revenue per customer by band, with 95% whiskers."""
+    figure = _figure(12, 4)
+    left, middle, right = figure.subplots(1, 3)
+    horizon = round(outcomes.horizon.total_seconds() / 86400)
+    _grouped_bars(left, outcomes, "repeat", f"Repeat business within {horizon} days, %")
+    _grouped_bars(middle, outcomes, "churn", f"Churn within {horizon} days, %")
+    _grouped_bars(right, outcomes, "revenue", "Revenue per customer")
+    figure.suptitle(f"Outcomes by {outcomes.score.upper()} band (95% intervals)")
+    return figure
+
+
+def save(figure: Figure, path: Path) -> Path:
+    figure.savefig(path, format="png")
+    return path

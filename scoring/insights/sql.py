@@ -1,0 +1,58 @@
+"""SQL pieces the insight queries share: time shifted by a fixed span, group keys by agent/team."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from scoring.errors import InvalidParameter
+from storage.models import SQLModel
+
+AGENT = SQLModel.metadata.tables["agent"]
+GROUPS = ("all", "agent", "team")
+
+
+class shifted(FunctionElement[Any]):
+    """``column + seconds`` for a timestamp column, on SQLite (text) and PostgreSQL alike.
+
+    SQLite keeps timestamps as ``YYYY-MM-DD HH:MM:SS.ffffff`` text; the shifted value is written
+    the same way to the millisecond, so the two compare as text.
+    """
+
+    inherit_cache = False
+
+    def __init__(self, column: Any, seconds: int) -> None:
+        self.type = column.type
+        self.seconds = int(seconds)
+        super().__init__(column)
+
+
+@compiles(shifted, "sqlite")
+def _sqlite_shifted(element: shifted, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"strftime('%Y-%m-%d %H:%M:%f', {column}, '{element.seconds:+d} seconds')"
+
+
+@compiles(shifted, "postgresql")
+def _postgres_shifted(element: shifted, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"({column} + interval '{element.seconds} seconds')"
+
+
+def check_group(by: str, allowed: tuple[str, ...] = GROUPS) -> str:
+    if by not in allowed:
+        raise InvalidParameter("by", f"{by!r} is not one of {', '.join(allowed)}")
+    return by
+
+
+def group_key(by: str, agent_id: Any) -> tuple[Any, Any | None]:
+    """The key expression for ``by`` and the agent table to join on ``agent_id`` (or None)."""
+    if by == "agent":
+        return AGENT.c.external_id, AGENT
+    if by == "team":
+        return AGENT.c.team, AGENT
+    return sa.literal(None, sa.String), None

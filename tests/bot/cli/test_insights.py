@@ -1,0 +1,120 @@
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from typer.testing import CliRunner
+
+from bot.cli.app import app
+from storage.models import OutcomeType
+from tests.factories import Factory
+from tests.scoring.insights.seed import Population, Survey, seed
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return database_url
+
+
+def _import(path: Path) -> tuple[int, str]:
+    result = runner.invoke(app, ["import", "events", str(path)])
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+async def alice(factory: Factory, database: str) -> None:
+    await factory.customer("alice")
+
+
+def test_import_events_is_idempotent_and_names_bad_lines(alice: None, tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "customer_id,type,at,amount,id\n"
+        "alice,renewal,2026-10-01T10:00:00Z,99.50,r-1\n"
+        "alice,purchase,2026-10-02,15,\n"
+        "alice,upsell,2026-10-03,1,\n"
+        "nobody,churn,2026-10-03,,\n"
+        "alice,refund,not a time,-3,\n",
+        encoding="utf-8",
+    )
+    code, output = _import(path)
+    assert code == 1
+    assert "recorded" in output and "2" in output
+    assert "4" in output and "type must be one of" in output
+    assert "5" in output and "'nobody' is not known" in output
+    assert "at 'not a time' is not an ISO 8601" in output and "amount must be" in output
+    code, output = _import(path)
+    assert code == 1
+    assert [line.split("│")[1:3] for line in output.splitlines() if "present" in line] == [
+        [" already present ", " 2 "]
+    ]
+
+
+def test_import_events_refuses_a_file_with_the_wrong_columns(database: str, tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("customer,type\nalice,renewal\n", encoding="utf-8")
+    code, output = _import(path)
+    assert code == 2
+    assert "events.csv, line 1: missing column(s) customer_id, at" in output.replace("\n", "")
+
+
+@pytest.fixture
+async def scored(engine: AsyncEngine, database: str) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    old = now - timedelta(days=200)
+    await seed(
+        engine,
+        Population(
+            customers={"a": "en", "b": "en", "c": "en"},
+            agents={"dana": "tier1"},
+            surveys=[
+                Survey("a", "dana", "nps", {"nps": 10}, old),
+                Survey("b", "dana", "nps", {"nps": 9}, old),
+                Survey("c", "dana", "nps", {"nps": 1}, old),
+            ],
+            events=[("a", OutcomeType.RENEWAL, old + timedelta(days=3), 40.0)],
+        ),
+        now,
+    )
+
+
+def test_outcomes_json_csv_table_and_chart(scored: None, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["insights", "outcomes", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    bands = {b["band"]: b for b in body["rows"][0]["bands"]}
+    assert bands["promoter"]["n"] == 2 and bands["promoter"]["repeat"]["value"] == 50.0
+    result = runner.invoke(app, ["insights", "outcomes", "--format", "csv"])
+    lines = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [line["band"] for line in lines] == [
+        "promoter",
+        "passive",
+        "detractor",
+        "promoter - detractor",
+    ]
+    assert lines[0]["revenue"] == "20.0"
+    chart = tmp_path / "outcomes.png"
+    result = runner.invoke(app, ["insights", "outcomes", "--chart", str(chart)])
+    assert result.exit_code == 0, result.output
+    assert "detractor" in result.stdout and "pt" in result.stdout
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--horizon", "soon"], "Invalid --horizon"),
+        (["--since", "tomorrowish"], "Invalid --since"),
+        (["--chart", "out.svg"], "must end in .png"),
+    ],
+)
+def test_outcomes_bad_options(database: str, arguments: list[str], message: str) -> None:
+    result = runner.invoke(app, ["insights", "outcomes", *arguments])
+    assert result.exit_code == 2
+    assert message in result.output
