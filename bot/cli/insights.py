@@ -27,6 +27,7 @@ from storage.engine import open_engine, session_factory
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from scoring.insights.drivers import Drivers
     from scoring.insights.outcomes import Difference, Outcomes
 
 app = typer.Typer(
@@ -213,3 +214,113 @@ def outcomes(
         from scoring.insights.charts import draw_outcomes
 
         _save_chart(chart, lambda: draw_outcomes(result))
+
+
+class DriverTarget(StrEnum):
+    nps = "nps"
+    value = "value"
+
+
+class OtherAnswer(StrEnum):
+    csat = "csat"
+    ces = "ces"
+    fcr = "fcr"
+    nps = "nps"
+
+
+def drivers_table(result: Drivers) -> Table:
+    table = Table(
+        title=f"What drives {result.target.upper()} (relative weights)",
+        caption=(
+            "weight: share of the variance explained (R² points), 95% bootstrap interval; "
+            "+/- : higher rating goes with higher/lower target; "
+            "? : cannot be told apart from noise"
+        ),
+        header_style="bold",
+    )
+    for title in ("group", "rank", "predictor", "kind", "weight", "% of R²", ""):
+        table.add_column(title, justify="right" if title in ("rank", "% of R²") else "left")
+    for row in result.rows:
+        key = escape(row.key) if row.key is not None else "[dim]all[/dim]"
+        if not row.drivers:
+            table.add_row(key, "", f"[dim]too few customers (n={row.n})[/dim]", "", "", "", "")
+            continue
+        r2 = row.r2
+        table.add_row(
+            key,
+            "",
+            f"[bold]R² (n={row.n})[/bold]",
+            "",
+            f"{r2.value:.3f} [dim]({r2.low:.3f}..{r2.high:.3f})[/dim]",
+            "100",
+            "",
+        )
+        for d in row.drivers:
+            table.add_row(
+                key,
+                str(d.rank),
+                f"{d.name} {'+' if d.direction > 0 else '-'}",
+                d.kind,
+                f"{d.weight.value:.3f} [dim]({d.weight.low:.3f}..{d.weight.high:.3f})[/dim]",
+                f"{d.share:.0f}" if d.share is not None else "-",
+                "[yellow]?[/yellow]" if d.overlaps_zero else "",
+                end_section=d is row.drivers[-1],
+            )
+    return table
+
+
+@app.command("drivers")
+def drivers(
+    target: Annotated[
+        DriverTarget, typer.Option(help="Explain NPS, or customer value (CV).")
+    ] = DriverTarget.nps,
+    by: Annotated[
+        OutcomeGrouping, typer.Option(help="One analysis per team or agent, or all together.")
+    ] = OutcomeGrouping.all,
+    with_: Annotated[
+        list[OtherAnswer] | None,
+        typer.Option(
+            "--with",
+            help="Also weigh the customer's latest answer to this question (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    since: Since = "90d",
+    until: Until = None,
+    fmt: Format = InsightFormat.table,
+    chart: Chart = None,
+    replicates: Annotated[
+        int, typer.Option(min=100, max=20000, help="Bootstrap replicates.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap (same seed, same output).")] = 0,
+) -> None:
+    """Which value dimensions (and other answers) explain NPS or customer value the most.
+
+    Relative weights (Johnson 2000) split R² among the predictors, with bootstrap 95% intervals
+    and n; a predictor that cannot be told apart from a pure-noise one is marked '?'.
+    """
+    from scoring.insights.drivers import CSV_COLUMNS, build_drivers, driver_csv_rows
+    from scoring.insights.export import flat_csv
+
+    settings = settings_or_exit()
+    span = _span(since, until, chart)
+    result = _run(
+        settings.database_url,
+        lambda session: build_drivers(
+            session,
+            target=target.value,
+            by=by.value,
+            window=span,
+            extras=[a.value for a in with_ or []],
+            weights=settings.value_weights,
+            replicates=replicates,
+            seed=seed,
+        ),
+        "Weighing what drives the scores...",
+    )
+    if _emit(fmt, result.to_json(), lambda: flat_csv(driver_csv_rows(result), CSV_COLUMNS)):
+        console.print(drivers_table(result))
+    if chart is not None:
+        from scoring.insights.charts import draw_drivers
+
+        _save_chart(chart, lambda: draw_drivers(result))

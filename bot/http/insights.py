@@ -47,7 +47,26 @@ async def _outcomes(
     return result.to_json()
 
 
+async def _drivers(
+    services: Services, query: Mapping[str, str], span: Window, now: datetime
+) -> dict[str, Any]:
+    from scoring.insights.drivers import build_drivers
+
+    extras = [e.strip() for e in query.get("with", "").split(",") if e.strip()]
+    async with session_factory(services.engine, read_only=True)() as session:
+        result = await build_drivers(
+            session,
+            target=query.get("target", "nps"),
+            by=query.get("by", "all"),
+            window=span,
+            extras=extras,
+            weights=services.settings.value_weights,
+        )
+    return result.to_json()
+
+
 ANALYSES: dict[str, tuple[frozenset[str], str, Analysis]] = {
+    "drivers": (frozenset({"target", "by", "with", "since", "until"}), "90d", _drivers),
     "outcomes": (frozenset({"score", "by", "since", "until", "horizon"}), "all", _outcomes),
 }
 """Each analysis: its parameters, the default ``since`` and the function."""

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
+from scoring.insights.drivers import Drivers
 from scoring.insights.outcomes import Outcomes
 
 BLUE, ORANGE, GREY, GREEN, RED = "#2563eb", "#ea580c", "#9ca3af", "#16a34a", "#dc2626"
@@ -20,6 +22,7 @@ BAND_COLOURS = {
     "below": RED,
 }
 MAX_GROUPS = 12
+KIND_COLOURS = {"benefit": GREEN, "cost": RED, "answer": BLUE}
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -80,3 +83,39 @@ def draw_outcomes(outcomes: Outcomes) -> Figure:
 def save(figure: Figure, path: Path) -> Path:
     figure.savefig(path, format="png")
     return path
+
+
+def draw_drivers(result: Drivers) -> Figure:
+    """Each predictor's share of R² (in R² points) with its 95% whisker, strongest on top;
+    pale bars cannot be told apart from noise."""
+    rows = [r for r in result.rows if r.drivers][:4] or result.rows[:1]
+    figure = _figure(6 * len(rows), 5)
+    axes_list = figure.subplots(1, len(rows), squeeze=False)[0]
+    for axes, row in zip(axes_list, rows, strict=True):
+        title = f"{row.key or 'all'} (n={row.n}"
+        title += f", R²={row.r2.value:.2f})" if row.r2.value is not None else ")"
+        axes.set_title(title)
+        if not row.drivers:
+            axes.text(
+                0.5, 0.5, "too few customers", ha="center", color=GREY, transform=axes.transAxes
+            )
+            continue
+        drivers = list(reversed(row.drivers))
+        values = [d.weight.value for d in drivers]
+        axes.barh(
+            [f"{d.name} {'+' if d.direction > 0 else '-'}" for d in drivers],
+            [v or 0.0 for v in values],
+            xerr=_whiskers(
+                values, [d.weight.low for d in drivers], [d.weight.high for d in drivers]
+            ),
+            capsize=3,
+            color=[
+                to_rgba(KIND_COLOURS[d.kind], 0.35 if d.overlaps_zero else 1.0) for d in drivers
+            ],
+        )
+        axes.set_xlabel("share of variance explained (R² points)")
+    figure.suptitle(
+        f"What drives {result.target.upper()}: relative weights with 95% intervals "
+        "(green benefit, red cost, blue answer; pale = indistinguishable from noise)"
+    )
+    return figure

@@ -23,12 +23,11 @@ from scoring import questions as qk
 from scoring import stats
 from scoring.aggregate import latest_values
 from scoring.errors import InvalidParameter
-from scoring.insights.sql import check_group, group_key, shifted
+from scoring.insights.sql import check_group, group_key, latest_answer, shifted
 from scoring.periods import Window
 from scoring.value import resolve_weights
 from storage.models import OutcomeType, SQLModel
 
-A = SQLModel.metadata.tables["answer"].c
 E = SQLModel.metadata.tables["customer_event"].c
 SCORES = ("nps", "value")
 BANDS = {"nps": ("promoter", "passive", "detractor"), "value": ("above", "below")}
@@ -159,30 +158,13 @@ def _scores(score: str, window: Window, weights: Mapping[str, float] | None) -> 
             .where(latest.c.cv.is_not(None))
             .subquery()
         )
-    rank = sa.func.row_number().over(
-        partition_by=A.customer_id, order_by=(A.answered_at.desc(), A.id.desc())
-    )
-    ranked = (
-        sa.select(
-            A.customer_id,
-            A.agent_id,
-            A.answered_at.label("at"),
-            A.value.label("score"),
-            rank.label("rank"),
-        )
-        .where(A.question_key == qk.NPS, A.value.between(0, 10), window.contains(A.answered_at))
-        .subquery()
-    )
+    nps = latest_answer(qk.NPS, window)
     band = sa.case(
-        (ranked.c.score >= qk.NPS_PROMOTER, "promoter"),
-        (ranked.c.score <= qk.NPS_DETRACTOR, "detractor"),
+        (nps.c.value >= qk.NPS_PROMOTER, "promoter"),
+        (nps.c.value <= qk.NPS_DETRACTOR, "detractor"),
         else_="passive",
     )
-    return (
-        sa.select(ranked.c.customer_id, ranked.c.agent_id, ranked.c.at, band.label("band"))
-        .where(ranked.c.rank == 1)
-        .subquery()
-    )
+    return sa.select(nps.c.customer_id, nps.c.agent_id, nps.c.at, band.label("band")).subquery()
 
 
 MEASURES = ("n", "repeat", "churned", "revenue", "revenue_squares")

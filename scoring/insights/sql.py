@@ -10,6 +10,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from scoring.errors import InvalidParameter
+from scoring.periods import Window
 from storage.models import SQLModel
 
 AGENT = SQLModel.metadata.tables["agent"]
@@ -56,3 +57,32 @@ def group_key(by: str, agent_id: Any) -> tuple[Any, Any | None]:
     if by == "team":
         return AGENT.c.team, AGENT
     return sa.literal(None, sa.String), None
+
+
+def latest_answer(question: str, window: Window) -> sa.Subquery:
+    """Each customer's latest answer (a number) to ``question`` in the window: customer_id,
+    agent_id, at, value."""
+    answer = SQLModel.metadata.tables["answer"].c
+    rank = sa.func.row_number().over(
+        partition_by=answer.customer_id, order_by=(answer.answered_at.desc(), answer.id.desc())
+    )
+    ranked = (
+        sa.select(
+            answer.customer_id,
+            answer.agent_id,
+            answer.answered_at.label("at"),
+            answer.value,
+            rank.label("rank"),
+        )
+        .where(
+            answer.question_key == question,
+            answer.value.is_not(None),
+            window.contains(answer.answered_at),
+        )
+        .subquery()
+    )
+    return (
+        sa.select(ranked.c.customer_id, ranked.c.agent_id, ranked.c.at, ranked.c.value)
+        .where(ranked.c.rank == 1)
+        .subquery()
+    )

@@ -4,11 +4,13 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
 from bot.cli.app import app
+from scoring.value import DIMENSIONS
 from storage.models import OutcomeType
 from tests.factories import Factory
 from tests.scoring.insights.seed import Population, Survey, seed
@@ -118,3 +120,46 @@ def test_outcomes_bad_options(database: str, arguments: list[str], message: str)
     result = runner.invoke(app, ["insights", "outcomes", *arguments])
     assert result.exit_code == 2
     assert message in result.output
+
+
+@pytest.fixture
+async def valued(engine: AsyncEngine, database: str) -> None:
+    rng = np.random.default_rng(8)
+    now = datetime.now(UTC).replace(microsecond=0)
+    population = Population(agents={"dana": "tier1"})
+    for index in range(60):
+        name = f"c{index}"
+        ratings = {d: int(rng.integers(1, 6)) for d in DIMENSIONS}
+        nps = int(np.clip(10 - 2 * (ratings["price"] - 1) + rng.integers(-1, 2), 0, 10))
+        at = now - timedelta(days=3, minutes=index)
+        population.customers[name] = "en"
+        population.surveys += [
+            Survey(name, "dana", "value", ratings, at),
+            Survey(name, "dana", "nps", {"nps": nps}, at),
+        ]
+    await seed(engine, population, now)
+
+
+def test_drivers_json_csv_table_and_chart(valued: None, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["insights", "drivers", "--format", "json", "--replicates", "300"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    (row,) = body["rows"]
+    assert row["n"] == 60 and row["drivers"][0]["name"] == "price"
+    assert row["drivers"][0]["direction"] == -1 and row["drivers"][0]["overlaps_zero"] is False
+    result = runner.invoke(app, ["insights", "drivers", "--format", "csv", "--replicates", "300"])
+    lines = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(lines) == len(DIMENSIONS) and lines[0]["predictor"] == "price"
+    chart = tmp_path / "drivers.png"
+    result = runner.invoke(
+        app, ["insights", "drivers", "--chart", str(chart), "--replicates", "300"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "price" in result.stdout
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_drivers_refuses_nps_as_its_own_predictor(database: str) -> None:
+    result = runner.invoke(app, ["insights", "drivers", "--with", "nps"])
+    assert result.exit_code == 2
+    assert "Invalid --with" in result.output

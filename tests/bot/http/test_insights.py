@@ -66,6 +66,8 @@ async def test_outcomes_json_is_the_cli_json(
         ("/api/v1/insights/outcomes?since=2026-12-01&until=2026-11-01", 422, ["since"]),
         ("/api/v1/insights/outcomes?by=customer", 422, ["by"]),
         ("/api/v1/insights/fortunes", 404, ["analysis"]),
+        ("/api/v1/insights/drivers?target=csat", 422, ["target"]),
+        ("/api/v1/insights/drivers?with=nps", 422, ["with"]),
     ],
 )
 async def test_bad_parameters_are_named(
@@ -78,3 +80,17 @@ async def test_bad_parameters_are_named(
 
 async def test_no_token_is_401(client: TestClient) -> None:
     assert (await client.get("/api/v1/insights/outcomes")).status == 401
+
+
+async def test_drivers_json(client: TestClient, engine: AsyncEngine) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    population = Population(customers={"a": "en"})
+    population.surveys.append(Survey("a", None, "value", {"quality": 3, "price": 2}, now))
+    await seed(engine, population, now)
+    response = await client.get("/api/v1/insights/drivers?target=value&by=all", headers=TOKEN)
+    assert response.status == 200
+    body = await response.json()
+    assert body["analysis"] == "drivers" and body["target"] == "value"
+    assert body["rows"] == [
+        {"key": None, "n": 0, "r2": {"value": None, "low": None, "high": None}, "drivers": []}
+    ]
