@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Agent, Identity, Invitation, Platform
 
@@ -11,16 +12,19 @@ from storage.models import Agent, Identity, Invitation, Platform
 async def slack_user_of_invitation(session: AsyncSession, invitation_id: int) -> str | None:
     """The Slack user id of the invitation's customer, or None (unknown invitation, no Slack)."""
     return await session.scalar(
-        select(Identity.external_id)
-        .join(Invitation, Invitation.customer_id == Identity.customer_id)
-        .where(Invitation.id == invitation_id, Identity.platform == Platform.SLACK)
+        select(col(Identity.external_id))
+        .join(Invitation, col(Invitation.customer_id) == col(Identity.customer_id))
+        .where(col(Invitation.id) == invitation_id, col(Identity.platform) == Platform.SLACK)
     )
 
 
 async def agent_by_slack_user(session: AsyncSession, slack_user_id: str) -> Agent | None:
     """The agent with this Slack user id (the oldest, should two share it)."""
     return await session.scalar(
-        select(Agent).where(Agent.slack_user_id == slack_user_id).order_by(Agent.id).limit(1)
+        select(Agent)
+        .where(col(Agent.slack_user_id) == slack_user_id)
+        .order_by(col(Agent.id))
+        .limit(1)
     )
 
 
@@ -29,7 +33,7 @@ async def agents_on_slack(session: AsyncSession) -> list[Agent]:
     return list(
         (
             await session.scalars(
-                select(Agent).where(Agent.slack_user_id.is_not(None)).order_by(Agent.id)
+                select(Agent).where(col(Agent.slack_user_id).is_not(None)).order_by(col(Agent.id))
             )
         ).all()
     )
@@ -38,5 +42,5 @@ async def agents_on_slack(session: AsyncSession) -> list[Agent]:
 async def agents_by_external_id(session: AsyncSession, external_ids: list[str]) -> dict[str, Agent]:
     if not external_ids:
         return {}
-    rows = await session.scalars(select(Agent).where(Agent.external_id.in_(external_ids)))
+    rows = await session.scalars(select(Agent).where(col(Agent.external_id).in_(external_ids)))
     return {agent.external_id: agent for agent in rows}

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Answer, Customer, FollowUp, Identity, Invitation, InvitationStatus
 from storage.upsert import insert_ignoring_duplicates
@@ -39,14 +40,14 @@ async def respondent(
     recorded one at a time; SQLite's single writer gives the same.
     """
     query = (
-        select(Invitation, Identity.language, Customer.language)
-        .join(Customer, Customer.id == Invitation.customer_id)
+        select(Invitation, col(Identity.language), col(Customer.language))
+        .join(Customer, col(Customer.id) == col(Invitation.customer_id))
         .outerjoin(
             Identity,
-            (Identity.customer_id == Invitation.customer_id)
-            & (Identity.platform == Invitation.channel),
+            (col(Identity.customer_id) == col(Invitation.customer_id))
+            & (col(Identity.platform) == col(Invitation.channel)),
         )
-        .where(Invitation.id == invitation_id)
+        .where(col(Invitation.id) == invitation_id)
     )
     if lock:
         query = query.with_for_update(of=Invitation)
@@ -60,7 +61,7 @@ async def respondent(
 async def answers_for(session: AsyncSession, invitation_id: int) -> list[Answer]:
     """Every answer of the invitation, in the order given."""
     rows = await session.scalars(
-        select(Answer).where(Answer.invitation_id == invitation_id).order_by(Answer.id)
+        select(Answer).where(col(Answer.invitation_id) == invitation_id).order_by(col(Answer.id))
     )
     return list(rows)
 
@@ -68,7 +69,7 @@ async def answers_for(session: AsyncSession, invitation_id: int) -> list[Answer]
 async def answer_to(session: AsyncSession, invitation_id: int, question_key: str) -> Answer | None:
     return await session.scalar(
         select(Answer)
-        .where(Answer.invitation_id == invitation_id, Answer.question_key == question_key)
+        .where(col(Answer.invitation_id) == invitation_id, col(Answer.question_key) == question_key)
         .execution_options(populate_existing=True)
     )
 
@@ -111,7 +112,7 @@ async def mark_answered(session: AsyncSession, invitation_id: int, answered_at: 
     """Set the invitation ``answered`` if it is still open; True if this call changed it."""
     result = await session.execute(
         update(Invitation)
-        .where(Invitation.id == invitation_id, Invitation.status.in_(ANSWERABLE))
+        .where(col(Invitation.id) == invitation_id, col(Invitation.status).in_(ANSWERABLE))
         .values(status=InvitationStatus.ANSWERED, answered_at=answered_at)
         .execution_options(synchronize_session=False)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from feedbackbot.errors import AlreadyExists
 from storage.models import SupportCase
@@ -12,7 +13,9 @@ from storage.models import SupportCase
 
 async def find_case(session: AsyncSession, external_id: str) -> SupportCase | None:
     """The case recorded under the event's ``case_id``, if any."""
-    return await session.scalar(select(SupportCase).where(SupportCase.external_id == external_id))
+    return await session.scalar(
+        select(SupportCase).where(col(SupportCase.external_id) == external_id)
+    )
 
 
 async def add_case(session: AsyncSession, case: SupportCase) -> SupportCase:
@@ -32,8 +35,8 @@ async def add_case(session: AsyncSession, case: SupportCase) -> SupportCase:
 async def latest_agent_id(session: AsyncSession, customer_id: int) -> int | None:
     """The agent of the customer's most recently closed case (who a relationship survey credits)."""
     return await session.scalar(
-        select(SupportCase.agent_id)
-        .where(SupportCase.customer_id == customer_id)
-        .order_by(SupportCase.closed_at.desc(), SupportCase.id.desc())
+        select(col(SupportCase.agent_id))
+        .where(col(SupportCase.customer_id) == customer_id)
+        .order_by(col(SupportCase.closed_at).desc(), col(SupportCase.id).desc())
         .limit(1)
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Answer, Customer
 
@@ -33,23 +34,23 @@ async def recent_comments(
     """Non-empty comments answered in ``[since, until)``, newest first, at most ``limit``."""
     query = (
         select(
-            Answer.answered_at,
-            Answer.agent_id,
-            Customer.external_id,
-            Customer.name,
-            Answer.survey_key,
-            Answer.text,
+            col(Answer.answered_at),
+            col(Answer.agent_id),
+            col(Customer.external_id),
+            col(Customer.name),
+            col(Answer.survey_key),
+            col(Answer.text),
         )
-        .join(Customer, Customer.id == Answer.customer_id)
+        .join(Customer, col(Customer.id) == col(Answer.customer_id))
         .where(
-            Answer.text.is_not(None),
-            Answer.text != "",
-            Answer.answered_at >= since,
-            Answer.answered_at < until,
+            col(Answer.text).is_not(None),
+            col(Answer.text) != "",
+            col(Answer.answered_at) >= since,
+            col(Answer.answered_at) < until,
         )
-        .order_by(Answer.answered_at.desc(), Answer.id.desc())
+        .order_by(col(Answer.answered_at).desc(), col(Answer.id).desc())
         .limit(limit)
     )
     if agent_ids is not None:
-        query = query.where(Answer.agent_id.in_(list(agent_ids)))
+        query = query.where(col(Answer.agent_id).in_(list(agent_ids)))
     return [Comment(*row) for row in await session.execute(query)]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from feedbackbot.errors import StorageError
 from storage.models import (
@@ -93,7 +94,7 @@ async def upsert_customer(
         ["external_id"],
     )
     customer = await session.scalar(
-        select(Customer).where(Customer.external_id == external_id).with_for_update()
+        select(Customer).where(col(Customer.external_id) == external_id).with_for_update()
     )
     assert customer is not None
     _update(customer, now, **fields)
@@ -117,14 +118,18 @@ async def record_identity(
     (only the customer can opt back in). Raises ``IdentityTaken`` if another customer has it.
     """
     owner = await session.scalar(
-        select(Identity).where(Identity.platform == platform, Identity.external_id == address)
+        select(Identity).where(
+            col(Identity.platform) == platform, col(Identity.external_id) == address
+        )
     )
     if owner is not None and owner.customer_id != customer.id:
         raise IdentityTaken(
             f"{platform.value} address {address} already belongs to another customer"
         )
     identity = owner or await session.scalar(
-        select(Identity).where(Identity.customer_id == customer.id, Identity.platform == platform)
+        select(Identity).where(
+            col(Identity.customer_id) == customer.id, col(Identity.platform) == platform
+        )
     )
     if identity is None:
         identity = Identity(
@@ -156,7 +161,7 @@ async def upsert_agent(
         {"external_id": external_id, "created_at": now, "updated_at": now},
         ["external_id"],
     )
-    agent = await session.scalar(select(Agent).where(Agent.external_id == external_id))
+    agent = await session.scalar(select(Agent).where(col(Agent.external_id) == external_id))
     assert agent is not None
     _update(agent, now, **fields)
     await session.flush()
@@ -171,17 +176,19 @@ async def contact(session: AsyncSession, customer: Customer) -> Contact:
     identities = list(
         await session.scalars(
             select(Identity)
-            .where(Identity.customer_id == customer.id)
-            .order_by(Identity.linked_at.desc(), Identity.id.desc())
+            .where(col(Identity.customer_id) == customer.id)
+            .order_by(col(Identity.linked_at).desc(), col(Identity.id).desc())
         )
     )
     invited = type_coerce(
-        func.max(func.coalesce(Invitation.sent_at, Invitation.due_at)), UTCDateTime()
+        func.max(func.coalesce(col(Invitation.sent_at), col(Invitation.due_at))), UTCDateTime()
     )
     rows = await session.execute(
-        select(Invitation.survey_key, invited)
-        .where(Invitation.customer_id == customer.id, Invitation.status.in_(COUNTED_STATUSES))
-        .group_by(Invitation.survey_key)
+        select(col(Invitation.survey_key), invited)
+        .where(
+            col(Invitation.customer_id) == customer.id, col(Invitation.status).in_(COUNTED_STATUSES)
+        )
+        .group_by(col(Invitation.survey_key))
     )
     language = next((i.language for i in identities if i.language), None) or customer.language
     return Contact(
@@ -202,21 +209,23 @@ async def campaign_candidates(
     That is: a linked chat, no opted-out identity, and no invitation since ``invited_since``
     (the throttle window). Whether a survey is due by its cadence is the policy's call.
     """
-    linked = select(Identity.customer_id).where(Identity.state == IdentityState.LINKED)
-    opted_out = select(Identity.customer_id).where(Identity.state == IdentityState.OPTED_OUT)
-    recent = select(Invitation.customer_id).where(
-        Invitation.status.in_(COUNTED_STATUSES),
-        func.coalesce(Invitation.sent_at, Invitation.due_at) > invited_since,
+    linked = select(col(Identity.customer_id)).where(col(Identity.state) == IdentityState.LINKED)
+    opted_out = select(col(Identity.customer_id)).where(
+        col(Identity.state) == IdentityState.OPTED_OUT
+    )
+    recent = select(col(Invitation.customer_id)).where(
+        col(Invitation.status).in_(COUNTED_STATUSES),
+        func.coalesce(col(Invitation.sent_at), col(Invitation.due_at)) > invited_since,
     )
     rows = await session.scalars(
         select(Customer)
         .where(
-            Customer.id > after_id,
-            Customer.id.in_(linked),
-            Customer.id.not_in(opted_out),
-            Customer.id.not_in(recent),
+            col(Customer.id) > after_id,
+            col(Customer.id).in_(linked),
+            col(Customer.id).not_in(opted_out),
+            col(Customer.id).not_in(recent),
         )
-        .order_by(Customer.id)
+        .order_by(col(Customer.id))
         .limit(limit)
     )
     return list(rows)
@@ -262,13 +271,13 @@ async def reach(session: AsyncSession, customer_ids: list[int]) -> dict[int, Rea
         return {}
     found = {
         c.id: c
-        for c in await session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))
+        for c in await session.scalars(select(Customer).where(col(Customer.id).in_(customer_ids)))
     }
     identities: dict[int, list[Identity]] = {cid: [] for cid in found}
     for identity in await session.scalars(
         select(Identity)
-        .where(Identity.customer_id.in_(customer_ids))
-        .order_by(Identity.linked_at.desc(), Identity.id.desc())
+        .where(col(Identity.customer_id).in_(customer_ids))
+        .order_by(col(Identity.linked_at).desc(), col(Identity.id).desc())
     ):
         identities[identity.customer_id].append(identity)
     return {

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import DigestLog
 
@@ -48,11 +49,11 @@ async def claim(
     taken_over = await session.execute(
         update(DigestLog)
         .where(
-            DigestLog.kind == kind,
-            DigestLog.period == period,
-            DigestLog.target == target,
-            DigestLog.done_at.is_(None),
-            DigestLog.created_at < now - stale_after,
+            col(DigestLog.kind) == kind,
+            col(DigestLog.period) == period,
+            col(DigestLog.target) == target,
+            col(DigestLog.done_at).is_(None),
+            col(DigestLog.created_at) < now - stale_after,
         )
         .values(claimed_by=worker, created_at=now)
         .execution_options(synchronize_session=False)
@@ -72,7 +73,11 @@ async def finish(
     """Mark the claimed work done, with a reference to what it produced (e.g. ``channel:ts``)."""
     await session.execute(
         update(DigestLog)
-        .where(DigestLog.kind == kind, DigestLog.period == period, DigestLog.target == target)
+        .where(
+            col(DigestLog.kind) == kind,
+            col(DigestLog.period) == period,
+            col(DigestLog.target) == target,
+        )
         .values(done_at=now, result_ref=result_ref)
         .execution_options(synchronize_session=False)
     )
@@ -82,10 +87,10 @@ async def release(session: AsyncSession, kind: str, period: str, target: str) ->
     """Give up an unfinished claim (the work failed), so the next run tries again."""
     await session.execute(
         delete(DigestLog).where(
-            DigestLog.kind == kind,
-            DigestLog.period == period,
-            DigestLog.target == target,
-            DigestLog.done_at.is_(None),
+            col(DigestLog.kind) == kind,
+            col(DigestLog.period) == period,
+            col(DigestLog.target) == target,
+            col(DigestLog.done_at).is_(None),
         )
     )
 
@@ -93,8 +98,10 @@ async def release(session: AsyncSession, kind: str, period: str, target: str) ->
 async def done_targets(session: AsyncSession, kind: str, period: str) -> set[str]:
     """The targets whose ``(kind, period)`` work is finished."""
     rows = await session.scalars(
-        select(DigestLog.target).where(
-            DigestLog.kind == kind, DigestLog.period == period, DigestLog.done_at.is_not(None)
+        select(col(DigestLog.target)).where(
+            col(DigestLog.kind) == kind,
+            col(DigestLog.period) == period,
+            col(DigestLog.done_at).is_not(None),
         )
     )
     return set(rows)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Agent, Answer, Customer, FollowUp, Invitation, SupportCase
 
@@ -67,19 +68,19 @@ async def pending_alerts(
     """
     query = (
         select(FollowUp)
-        .join(Agent, Agent.id == FollowUp.agent_id)
+        .join(Agent, col(Agent.id) == col(FollowUp.agent_id))
         .where(
-            FollowUp.alerted_at.is_(None),
-            FollowUp.attempts < max_attempts,
-            Agent.slack_user_id.is_not(None),
+            col(FollowUp.alerted_at).is_(None),
+            col(FollowUp.attempts) < max_attempts,
+            col(Agent.slack_user_id).is_not(None),
         )
-        .order_by(FollowUp.created_at, FollowUp.id)
+        .order_by(col(FollowUp.created_at), col(FollowUp.id))
         .limit(limit)
     )
     if created_before is not None:
-        query = query.where(FollowUp.created_at < created_before)
+        query = query.where(col(FollowUp.created_at) < created_before)
     if invitation_id is not None:
-        query = query.where(FollowUp.invitation_id == invitation_id)
+        query = query.where(col(FollowUp.invitation_id) == invitation_id)
     return list((await session.scalars(query)).all())
 
 
@@ -91,11 +92,11 @@ async def claim_alert(session: AsyncSession, follow_up: FollowUp) -> bool:
     result = await session.execute(
         update(FollowUp)
         .where(
-            FollowUp.id == follow_up.id,
-            FollowUp.attempts == follow_up.attempts,
-            FollowUp.alerted_at.is_(None),
+            col(FollowUp.id) == follow_up.id,
+            col(FollowUp.attempts) == follow_up.attempts,
+            col(FollowUp.alerted_at).is_(None),
         )
-        .values(attempts=FollowUp.attempts + 1)
+        .values(attempts=col(FollowUp.attempts) + 1)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -106,18 +107,18 @@ async def alert_details(session: AsyncSession, follow_up_id: int) -> AlertDetail
     row = (
         await session.execute(
             select(FollowUp, Agent, Customer, SupportCase, Invitation)
-            .join(Invitation, Invitation.id == FollowUp.invitation_id)
-            .join(Customer, Customer.id == Invitation.customer_id)
-            .outerjoin(Agent, Agent.id == FollowUp.agent_id)
-            .outerjoin(SupportCase, SupportCase.id == Invitation.case_id)
-            .where(FollowUp.id == follow_up_id)
+            .join(Invitation, col(Invitation.id) == col(FollowUp.invitation_id))
+            .join(Customer, col(Customer.id) == col(Invitation.customer_id))
+            .outerjoin(Agent, col(Agent.id) == col(FollowUp.agent_id))
+            .outerjoin(SupportCase, col(SupportCase.id) == col(Invitation.case_id))
+            .where(col(FollowUp.id) == follow_up_id)
         )
     ).one_or_none()
     if row is None:
         return None
     follow_up, agent, customer, case, invitation = row
     answers = await session.scalars(
-        select(Answer).where(Answer.invitation_id == invitation.id).order_by(Answer.id)
+        select(Answer).where(col(Answer.invitation_id) == invitation.id).order_by(col(Answer.id))
     )
     return AlertDetails(
         follow_up=follow_up,
@@ -134,14 +135,16 @@ async def alert_details(session: AsyncSession, follow_up_id: int) -> AlertDetail
 
 
 async def alert_for_invitation(session: AsyncSession, invitation_id: int) -> FollowUp | None:
-    return await session.scalar(select(FollowUp).where(FollowUp.invitation_id == invitation_id))
+    return await session.scalar(
+        select(FollowUp).where(col(FollowUp.invitation_id) == invitation_id)
+    )
 
 
 async def mark_alerted(session: AsyncSession, follow_up_id: int, *, at: datetime, ref: str) -> None:
     """Record that the alert went out as message ``ref`` (``channel:ts``)."""
     await session.execute(
         update(FollowUp)
-        .where(FollowUp.id == follow_up_id)
+        .where(col(FollowUp.id) == follow_up_id)
         .values(alerted_at=at, alert_ref=ref, last_error=None)
         .execution_options(synchronize_session=False)
     )
@@ -150,7 +153,7 @@ async def mark_alerted(session: AsyncSession, follow_up_id: int, *, at: datetime
 async def record_alert_failure(session: AsyncSession, follow_up_id: int, error: str) -> None:
     await session.execute(
         update(FollowUp)
-        .where(FollowUp.id == follow_up_id)
+        .where(col(FollowUp.id) == follow_up_id)
         .values(last_error=error[:500])
         .execution_options(synchronize_session=False)
     )
@@ -163,13 +166,13 @@ async def record_follow_up(
     nothing. Returns the row as stored (with whoever was first), or None for an unknown id."""
     await session.execute(
         update(FollowUp)
-        .where(FollowUp.id == follow_up_id, FollowUp.followed_up_at.is_(None))
+        .where(col(FollowUp.id) == follow_up_id, col(FollowUp.followed_up_at).is_(None))
         .values(followed_up_by=by, followed_up_at=at)
         .execution_options(synchronize_session=False)
     )
     return await session.scalar(
         select(FollowUp)
-        .where(FollowUp.id == follow_up_id)
+        .where(col(FollowUp.id) == follow_up_id)
         .execution_options(populate_existing=True)
     )
 
@@ -178,23 +181,23 @@ async def open_alerts(session: AsyncSession, agent_id: int, limit: int = 10) -> 
     """The agent's alerts that were sent and not yet followed up, newest first."""
     rows = await session.execute(
         select(
-            FollowUp.id,
-            FollowUp.created_at,
-            Customer.external_id,
-            Customer.name,
-            SupportCase.external_id,
-            Invitation.survey_key,
-            FollowUp.reason,
+            col(FollowUp.id),
+            col(FollowUp.created_at),
+            col(Customer.external_id),
+            col(Customer.name),
+            col(SupportCase.external_id),
+            col(Invitation.survey_key),
+            col(FollowUp.reason),
         )
-        .join(Invitation, Invitation.id == FollowUp.invitation_id)
-        .join(Customer, Customer.id == Invitation.customer_id)
-        .outerjoin(SupportCase, SupportCase.id == Invitation.case_id)
+        .join(Invitation, col(Invitation.id) == col(FollowUp.invitation_id))
+        .join(Customer, col(Customer.id) == col(Invitation.customer_id))
+        .outerjoin(SupportCase, col(SupportCase.id) == col(Invitation.case_id))
         .where(
-            FollowUp.agent_id == agent_id,
-            FollowUp.alerted_at.is_not(None),
-            FollowUp.followed_up_at.is_(None),
+            col(FollowUp.agent_id) == agent_id,
+            col(FollowUp.alerted_at).is_not(None),
+            col(FollowUp.followed_up_at).is_(None),
         )
-        .order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
+        .order_by(col(FollowUp.created_at).desc(), col(FollowUp.id).desc())
         .limit(limit)
     )
     return [OpenAlert(*row) for row in rows]

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.customers import upsert_customer
 from storage.models import (
@@ -28,7 +29,9 @@ OPEN_STATUSES = (InvitationStatus.PENDING, InvitationStatus.SENT)
 async def find_identity(session: AsyncSession, platform: Platform, address: str) -> Identity | None:
     """The identity of one chat address (a Telegram chat id, a Slack user id), if any."""
     return await session.scalar(
-        select(Identity).where(Identity.platform == platform, Identity.external_id == address)
+        select(Identity).where(
+            col(Identity.platform) == platform, col(Identity.external_id) == address
+        )
     )
 
 
@@ -54,13 +57,15 @@ async def link_customer(
         customer.language = language
     await session.execute(
         delete(Identity).where(
-            Identity.platform == platform,
-            Identity.external_id == address,
-            Identity.customer_id != customer.id,
+            col(Identity.platform) == platform,
+            col(Identity.external_id) == address,
+            col(Identity.customer_id) != customer.id,
         )
     )
     identity = await session.scalar(
-        select(Identity).where(Identity.customer_id == customer.id, Identity.platform == platform)
+        select(Identity).where(
+            col(Identity.customer_id) == customer.id, col(Identity.platform) == platform
+        )
     )
     if identity is None:
         identity = Identity(
@@ -84,9 +89,9 @@ async def mark_unreachable(
     result = await session.execute(
         update(Identity)
         .where(
-            Identity.platform == platform,
-            Identity.external_id == address,
-            Identity.state == IdentityState.LINKED,
+            col(Identity.platform) == platform,
+            col(Identity.external_id) == address,
+            col(Identity.state) == IdentityState.LINKED,
         )
         .values(state=IdentityState.UNREACHABLE, updated_at=now or utcnow())
     )
@@ -113,7 +118,9 @@ async def cancel_open_invitations(
     """Cancel the customer's pending and unanswered invitations; returns how many."""
     result = await session.execute(
         update(Invitation)
-        .where(Invitation.customer_id == customer_id, Invitation.status.in_(OPEN_STATUSES))
+        .where(
+            col(Invitation.customer_id) == customer_id, col(Invitation.status).in_(OPEN_STATUSES)
+        )
         .values(status=InvitationStatus.CANCELLED, status_reason=reason)
     )
     return result.rowcount or 0
@@ -128,7 +135,7 @@ async def set_language(
     identity.updated_at = now
     await session.execute(
         update(Customer)
-        .where(Customer.id == identity.customer_id)
+        .where(col(Customer.id) == identity.customer_id)
         .values(language=language, updated_at=now)
     )
     await session.flush()
@@ -145,10 +152,10 @@ async def recent_invitations(
     rows = await session.scalars(
         select(Invitation)
         .where(
-            Invitation.customer_id == customer_id,
-            Invitation.status.in_((InvitationStatus.SENT, InvitationStatus.ANSWERED)),
+            col(Invitation.customer_id) == customer_id,
+            col(Invitation.status).in_((InvitationStatus.SENT, InvitationStatus.ANSWERED)),
         )
-        .order_by(Invitation.id.desc())
+        .order_by(col(Invitation.id).desc())
         .limit(limit)
     )
     return list(rows)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from feedbackbot.errors import AlreadyExists
 from storage.models import Customer, Invitation, InvitationStatus, Platform
@@ -45,24 +46,29 @@ async def add_invitation(session: AsyncSession, invitation: Invitation) -> Invit
 async def case_invitations(session: AsyncSession, case_id: int) -> list[Invitation]:
     """The case's invitations (scheduled and skipped), oldest first."""
     rows = await session.scalars(
-        select(Invitation).where(Invitation.case_id == case_id).order_by(Invitation.id)
+        select(Invitation).where(col(Invitation.case_id) == case_id).order_by(col(Invitation.id))
     )
     return list(rows)
 
 
 def _due(now: datetime, reminders: bool) -> ColumnElement[bool]:
-    claim_free = or_(Invitation.claim_expires_at.is_(None), Invitation.claim_expires_at <= now)
+    claim_free = or_(
+        col(Invitation.claim_expires_at).is_(None), col(Invitation.claim_expires_at) <= now
+    )
     ready = [
-        and_(Invitation.status == S.PENDING, Invitation.due_at <= now),
-        and_(Invitation.status == S.SENDING, claim_free),
+        and_(col(Invitation.status) == S.PENDING, col(Invitation.due_at) <= now),
+        and_(col(Invitation.status) == S.SENDING, claim_free),
     ]
     if reminders:
         ready.append(
             and_(
-                Invitation.status == S.SENT,
-                Invitation.reminded_at.is_(None),
-                Invitation.due_at <= now,
-                or_(Invitation.expires_at.is_(None), Invitation.due_at < Invitation.expires_at),
+                col(Invitation.status) == S.SENT,
+                col(Invitation.reminded_at).is_(None),
+                col(Invitation.due_at) <= now,
+                or_(
+                    col(Invitation.expires_at).is_(None),
+                    col(Invitation.due_at) < col(Invitation.expires_at),
+                ),
                 claim_free,
             )
         )
@@ -91,20 +97,20 @@ async def claim_due(
     UPDATE re-checks that each row is still due, and only the rows it changed are returned.
     """
     due = _due(now, reminders)
-    conditions = [due, Invitation.channel == platform]
+    conditions = [due, col(Invitation.channel) == platform]
     if busy_customers:
-        conditions.append(Invitation.customer_id.not_in(list(busy_customers)))
+        conditions.append(col(Invitation.customer_id).not_in(list(busy_customers)))
     first_per_customer = (
-        select(func.min(Invitation.id))
+        select(func.min(col(Invitation.id)))
         .where(*conditions)
-        .group_by(Invitation.customer_id)
-        .order_by(func.min(Invitation.due_at))
+        .group_by(col(Invitation.customer_id))
+        .order_by(func.min(col(Invitation.due_at)))
         .limit(limit)
     )
     locked = list(
         await session.scalars(
-            select(Invitation.id)
-            .where(Invitation.id.in_(first_per_customer), due)
+            select(col(Invitation.id))
+            .where(col(Invitation.id).in_(first_per_customer), due)
             .with_for_update(skip_locked=True)
         )
     )
@@ -113,30 +119,43 @@ async def claim_due(
     claimed = list(
         await session.scalars(
             update(Invitation)
-            .where(Invitation.id.in_(locked), due)
+            .where(col(Invitation.id).in_(locked), due)
             .values(
-                status=case((Invitation.status == S.SENT, S.SENT), else_=S.SENDING),
+                status=case((col(Invitation.status) == S.SENT, S.SENT), else_=S.SENDING),
                 claimed_by=worker,
                 claim_expires_at=claim_until,
             )
-            .returning(Invitation.id)
+            .returning(col(Invitation.id))
             .execution_options(synchronize_session=False)
         )
     )
     rows = await session.scalars(
         select(Invitation)
-        .where(Invitation.id.in_(claimed))
-        .order_by(Invitation.due_at, Invitation.id)
+        .where(col(Invitation.id).in_(claimed))
+        .order_by(col(Invitation.due_at), col(Invitation.id))
         .execution_options(populate_existing=True)
     )
     return list(rows)
 
 
-async def renew_claims(session: AsyncSession, worker: str, until: datetime) -> int:
-    """Extend every claim ``worker`` holds to ``until``; returns how many."""
+async def renew_claims(
+    session: AsyncSession, worker: str, until: datetime, invitation_ids: Collection[int]
+) -> int:
+    """Extend ``worker``'s claims on ``invitation_ids`` to ``until``; returns how many.
+
+    Only the invitations the worker is still working on: a claim it abandoned (its batch
+    failed half-way, issue 12) must lapse so that another claim sends it, not be renewed for
+    as long as the worker lives.
+    """
+    if not invitation_ids:
+        return 0
     result = await session.execute(
         update(Invitation)
-        .where(Invitation.claimed_by == worker, Invitation.status.in_((S.SENDING, S.SENT)))
+        .where(
+            col(Invitation.id).in_(list(invitation_ids)),
+            col(Invitation.claimed_by) == worker,
+            col(Invitation.status).in_((S.SENDING, S.SENT)),
+        )
         .values(claim_expires_at=until)
         .execution_options(synchronize_session=False)
     )
@@ -148,9 +167,9 @@ async def _settle(session: AsyncSession, invitation_id: int, worker: str, **valu
     result = await session.execute(
         update(Invitation)
         .where(
-            Invitation.id == invitation_id,
-            Invitation.claimed_by == worker,
-            Invitation.status.in_((S.SENDING, S.SENT)),
+            col(Invitation.id) == invitation_id,
+            col(Invitation.claimed_by) == worker,
+            col(Invitation.status).in_((S.SENDING, S.SENT)),
         )
         .values(claimed_by=None, claim_expires_at=None, **values)
         .execution_options(synchronize_session=False)
@@ -159,7 +178,7 @@ async def _settle(session: AsyncSession, invitation_id: int, worker: str, **valu
 
 
 def _unsent_status() -> Any:
-    return case((Invitation.status == S.SENDING, S.PENDING), else_=Invitation.status)
+    return case((col(Invitation.status) == S.SENDING, S.PENDING), else_=col(Invitation.status))
 
 
 async def release(
@@ -176,7 +195,9 @@ async def release_all(session: AsyncSession, worker: str) -> int:
     """Give back every claim ``worker`` holds (a clean shutdown); returns how many."""
     result = await session.execute(
         update(Invitation)
-        .where(Invitation.claimed_by == worker, Invitation.status.in_((S.SENDING, S.SENT)))
+        .where(
+            col(Invitation.claimed_by) == worker, col(Invitation.status).in_((S.SENDING, S.SENT))
+        )
         .values(status=_unsent_status(), claimed_by=None, claim_expires_at=None)
         .execution_options(synchronize_session=False)
     )
@@ -206,7 +227,7 @@ async def mark_sent(
         message_ref=message_ref,
         due_at=remind_at or expires_at,
         expires_at=expires_at,
-        attempts=Invitation.attempts + 1,
+        attempts=col(Invitation.attempts) + 1,
         last_error=None,
     )
 
@@ -226,7 +247,7 @@ async def mark_reminded(
         worker,
         reminded_at=now,
         message_ref=message_ref,
-        attempts=Invitation.attempts + 1,
+        attempts=col(Invitation.attempts) + 1,
         last_error=None,
     )
 
@@ -241,7 +262,7 @@ async def retry_later(
         worker,
         status=_unsent_status(),
         due_at=due_at,
-        attempts=Invitation.attempts + 1,
+        attempts=col(Invitation.attempts) + 1,
         last_error=error[:ERROR_LENGTH],
     )
 
@@ -255,13 +276,16 @@ async def mark_failed(
         session,
         invitation_id,
         worker,
-        status=case((Invitation.status == S.SENT, S.SENT), else_=S.FAILED),
+        status=case((col(Invitation.status) == S.SENT, S.SENT), else_=S.FAILED),
         status_reason=reason[:200],
         due_at=case(
-            (Invitation.status == S.SENT, func.coalesce(Invitation.expires_at, Invitation.due_at)),
-            else_=Invitation.due_at,
+            (
+                col(Invitation.status) == S.SENT,
+                func.coalesce(col(Invitation.expires_at), col(Invitation.due_at)),
+            ),
+            else_=col(Invitation.due_at),
         ),
-        attempts=Invitation.attempts + 1,
+        attempts=col(Invitation.attempts) + 1,
         last_error=error[:ERROR_LENGTH] if error else None,
     )
 
@@ -292,15 +316,17 @@ async def expire_due(session: AsyncSession, *, now: datetime, unsent_before: dat
     delivered) with ``due_at`` before ``unsent_before``: "not sent in time". A claimed row is
     left to its dispatcher.
     """
-    not_claimed = or_(Invitation.claim_expires_at.is_(None), Invitation.claim_expires_at <= now)
+    not_claimed = or_(
+        col(Invitation.claim_expires_at).is_(None), col(Invitation.claim_expires_at) <= now
+    )
     expired = 0
     for condition, reason in (
         (
-            and_(Invitation.status == S.SENT, Invitation.expires_at <= now),
+            and_(col(Invitation.status) == S.SENT, col(Invitation.expires_at) <= now),
             "not answered in time",
         ),
         (
-            and_(Invitation.status == S.PENDING, Invitation.due_at < unsent_before),
+            and_(col(Invitation.status) == S.PENDING, col(Invitation.due_at) < unsent_before),
             "not sent in time",
         ),
     ):
@@ -316,7 +342,7 @@ async def expire_due(session: AsyncSession, *, now: datetime, unsent_before: dat
 
 async def get_invitations(session: AsyncSession, ids: Sequence[int]) -> list[Invitation]:
     rows = await session.scalars(
-        select(Invitation).where(Invitation.id.in_(list(ids))).order_by(Invitation.id)
+        select(Invitation).where(col(Invitation.id).in_(list(ids))).order_by(col(Invitation.id))
     )
     return list(rows)
 
@@ -326,7 +352,7 @@ async def record_message(session: AsyncSession, invitation_id: int, message_ref:
     the chat handler); True if the invitation exists."""
     result = await session.execute(
         update(Invitation)
-        .where(Invitation.id == invitation_id)
+        .where(col(Invitation.id) == invitation_id)
         .values(message_ref=message_ref)
         .execution_options(synchronize_session=False)
     )
@@ -339,13 +365,13 @@ async def remind_now(session: AsyncSession, customer_external_id: str, now: date
     Returns how many were moved (0 while the first send is not recorded yet). Used by the demo
     to fast-forward an hour without waiting for it.
     """
-    customer_id = select(Customer.id).where(Customer.external_id == customer_external_id)
+    customer_id = select(col(Customer.id)).where(col(Customer.external_id) == customer_external_id)
     moved = await session.execute(
         update(Invitation)
         .where(
-            Invitation.customer_id == customer_id.scalar_subquery(),
-            Invitation.status == InvitationStatus.SENT,
-            Invitation.reminded_at.is_(None),  # type: ignore[union-attr]
+            col(Invitation.customer_id) == customer_id.scalar_subquery(),
+            col(Invitation.status) == InvitationStatus.SENT,
+            col(Invitation.reminded_at).is_(None),  # type: ignore[union-attr]
         )
         .values(due_at=now)
         .execution_options(synchronize_session=False)
@@ -356,8 +382,8 @@ async def remind_now(session: AsyncSession, customer_external_id: str, now: date
 async def answered_by_survey(session: AsyncSession) -> dict[str, int]:
     """How many invitations of each survey are answered."""
     rows = await session.execute(
-        select(Invitation.survey_key, func.count())
-        .where(Invitation.status == InvitationStatus.ANSWERED)
-        .group_by(Invitation.survey_key)
+        select(col(Invitation.survey_key), func.count())
+        .where(col(Invitation.status) == InvitationStatus.ANSWERED)
+        .group_by(col(Invitation.survey_key))
     )
     return {key: count for key, count in rows.all()}

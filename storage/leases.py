@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Lease
 from storage.types import utcnow
@@ -40,7 +41,9 @@ async def acquire(
         return True
     taken = await session.execute(
         update(Lease)
-        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at <= now))
+        .where(
+            col(Lease.name) == name, or_(col(Lease.holder) == holder, col(Lease.expires_at) <= now)
+        )
         .values(holder=holder, expires_at=expires)
     )
     return bool(taken.rowcount)
@@ -48,5 +51,7 @@ async def acquire(
 
 async def release(session: AsyncSession, name: str, holder: str) -> bool:
     """Give the lease up at once (a clean shutdown); True if ``holder`` had it."""
-    result = await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+    result = await session.execute(
+        delete(Lease).where(col(Lease.name) == name, col(Lease.holder) == holder)
+    )
     return bool(result.rowcount)

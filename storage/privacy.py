@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.identities import OPEN_STATUSES, cancel_open_invitations
 from storage.models import Answer, Customer, Identity, Invitation
@@ -41,17 +42,23 @@ async def customer_data(session: AsyncSession, customer_id: int) -> CustomerData
         return None
     identities = list(
         await session.scalars(
-            select(Identity).where(Identity.customer_id == customer_id).order_by(Identity.id)
+            select(Identity)
+            .where(col(Identity.customer_id) == customer_id)
+            .order_by(col(Identity.id))
         )
     )
     open_count = await session.scalar(
         select(func.count())
         .select_from(Invitation)
-        .where(Invitation.customer_id == customer_id, Invitation.status.in_(OPEN_STATUSES))
+        .where(
+            col(Invitation.customer_id) == customer_id, col(Invitation.status).in_(OPEN_STATUSES)
+        )
     )
     answers, comments = (
         await session.execute(
-            select(func.count(), func.count(Answer.text)).where(Answer.customer_id == customer_id)
+            select(func.count(), func.count(col(Answer.text))).where(
+                col(Answer.customer_id) == customer_id
+            )
         )
     ).one()
     return CustomerData(customer, identities, open_count or 0, answers, comments)
@@ -65,13 +72,15 @@ async def erase_customer(
     cancelled = await cancel_open_invitations(session, customer_id, "customer erased data", now)
     comments = await session.execute(
         update(Answer)
-        .where(Answer.customer_id == customer_id, Answer.text.is_not(None))
+        .where(col(Answer.customer_id) == customer_id, col(Answer.text).is_not(None))
         .values(text=None)
     )
-    identities = await session.execute(delete(Identity).where(Identity.customer_id == customer_id))
+    identities = await session.execute(
+        delete(Identity).where(col(Identity.customer_id) == customer_id)
+    )
     await session.execute(
         update(Customer)
-        .where(Customer.id == customer_id)
+        .where(col(Customer.id) == customer_id)
         .values(name=None, email=None, language=None, timezone=None, updated_at=now)
     )
     return Erased(identities.rowcount or 0, comments.rowcount or 0, cancelled)

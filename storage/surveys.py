@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import SurveyDefinition
 from storage.types import utcnow
@@ -37,7 +38,7 @@ async def get_definition(
 ) -> dict[str, Any] | None:
     """The stored snapshot of ``survey_key`` at ``version``, or None if it was never pinned."""
     return await session.scalar(
-        select(SurveyDefinition.definition).where(
-            SurveyDefinition.survey_key == survey_key, SurveyDefinition.version == version
+        select(col(SurveyDefinition.definition)).where(
+            col(SurveyDefinition.survey_key) == survey_key, col(SurveyDefinition.version) == version
         )
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import (
     Agent,
@@ -119,7 +120,9 @@ async def import_answers(session: AsyncSession, records: Sequence[AnswerRecord])
     case_ids = {case.id for _, _, case in accepted}
     invitations: dict[tuple[int, str], Invitation] = {}
     if case_ids:
-        found = await session.execute(sa.select(Invitation).where(Invitation.case_id.in_(case_ids)))
+        found = await session.execute(
+            sa.select(Invitation).where(col(Invitation.case_id).in_(case_ids))
+        )
         invitations = {(i.case_id, i.survey_key): i for i in found.scalars()}
     for _, record, case in accepted:
         if (case.id, record.survey) not in invitations:
@@ -143,8 +146,8 @@ async def import_answers(session: AsyncSession, records: Sequence[AnswerRecord])
     existing: set[tuple[int, str]] = set()
     if invitation_ids:
         found_answers = await session.execute(
-            sa.select(Answer.invitation_id, Answer.question_key).where(
-                Answer.invitation_id.in_(invitation_ids)
+            sa.select(col(Answer.invitation_id), col(Answer.question_key)).where(
+                col(Answer.invitation_id).in_(invitation_ids)
             )
         )
         existing = {(row.invitation_id, row.question_key) for row in found_answers}

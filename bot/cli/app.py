@@ -1,30 +1,106 @@
-"""The root ``feedbackbot`` command; each command group lives in its own module."""
+"""The root ``feedbackbot`` command.
+
+Each command lives in its own module and is imported only when it runs: aiogram, slack-bolt,
+SQLAlchemy and matplotlib take seconds to import on a busy machine, and ``--version`` or
+``--help`` need none of them. The root help lists the commands from the table below, whose
+one-line summaries a test keeps equal to the commands' own.
+"""
 
 from __future__ import annotations
 
-import typer
+import importlib
+from dataclasses import dataclass
+from typing import Any
 
-from bot.cli import case, customers, db, demo, events, insights, report, run, surveys, transfer
+import typer
+from typer.core import TyperCommand, TyperGroup
+
 from feedbackbot import __version__
+
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """Where a command lives (``module:attribute``, a function or a ``typer.Typer``) and the
+    one-line summary the root help shows without importing it."""
+
+    target: str
+    summary: str
+
+    def load(self, name: str) -> Any:
+        module_name, attribute = self.target.split(":")
+        found = getattr(importlib.import_module(module_name), attribute)
+        if isinstance(found, typer.Typer):
+            group = typer.main.get_group(found)
+            group.name = name
+            return group
+        single = typer.Typer(rich_markup_mode="rich", pretty_exceptions_enable=False)
+        single.command(name)(found)
+        return typer.main.get_command(single)
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "run": LazyCommand(
+        "bot.cli.run:run",
+        "Serve the HTTP API, the configured bots and the scheduler; migrates the database first.",
+    ),
+    "demo": LazyCommand(
+        "bot.cli.demo:demo",
+        "Run feedbackbot end to end against local Telegram and Slack stand-ins: cases close,"
+        " customers answer, agents get alerts and a digest, and the report is printed.",
+    ),
+    "db": LazyCommand("bot.cli.db:app", "Database maintenance."),
+    "case": LazyCommand("bot.cli.case:app", "Record closed support cases."),
+    "surveys": LazyCommand(
+        "bot.cli.surveys:app", "Survey definitions: built-in and custom (SURVEYS_FILE)."
+    ),
+    "report": LazyCommand(
+        "bot.cli.report:report",
+        "CSAT, NPS, CES, FCR, AHT, deflection, response rate and customer value, with n.",
+    ),
+    "import": LazyCommand("bot.cli.transfer:import_app", "Bring history in from another tool."),
+    "export": LazyCommand("bot.cli.transfer:export_app", "Take data out (CSV or JSON lines)."),
+    "customers": LazyCommand("bot.cli.customers:app", "Connect customers to their chats."),
+    "insights": LazyCommand(
+        "bot.cli.insights:app",
+        "What drives the scores, what customers write about, and whether it predicts renewals.",
+    ),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a command's module only when that command is used."""
+
+    listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        lazy = COMMANDS.get(cmd_name)
+        if lazy is None:
+            return None
+        if self.listing:
+            return TyperCommand(cmd_name, short_help=lazy.summary, help=lazy.summary)
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = lazy.load(cmd_name)
+        return self.commands[cmd_name]
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
 
 app = typer.Typer(
     name="feedbackbot",
+    cls=LazyGroup,
     help="Customer-feedback surveys in Telegram and Slack after every support case.",
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-app.command("run")(run.run)
-app.command("demo")(demo.demo)
-app.add_typer(db.app, name="db")
-app.add_typer(case.app, name="case")
-app.add_typer(surveys.app, name="surveys")
-app.command("report")(report.report)
-transfer.import_app.command("events")(events.import_events_command)
-app.add_typer(transfer.import_app, name="import")
-app.add_typer(transfer.export_app, name="export")
-app.add_typer(customers.app, name="customers")
-app.add_typer(insights.app, name="insights")
 
 
 def _version(value: bool) -> None:

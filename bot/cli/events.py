@@ -20,7 +20,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.common import console, fail, settings_or_exit
-from bot.cli.transfer import _progress
 from bot.outcome_events import parse_event
 from feedbackbot.errors import FeedbackbotError
 from storage.engine import open_engine, session_factory
@@ -91,6 +90,8 @@ def read_event_rows(path: Path, now: datetime) -> Iterator[EventLine]:
 
 
 async def _import(database_url: str, path: Path) -> tuple[Counter[str], list[EventLine]]:
+    from bot.cli.transfer import _progress
+
     tally: Counter[str] = Counter()
     rejected: list[EventLine] = []
     total = sum(1 for _ in path.open(encoding="utf-8-sig", errors="replace")) - 1

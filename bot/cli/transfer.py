@@ -225,3 +225,13 @@ def export_answers_command(
             console.print(f"Exported {count} answers to {output}.", highlight=False)
     except OSError as error:
         fail(f"{output}: cannot write it ({error.strerror})")
+
+
+def _add_events_command() -> None:
+    """``import events`` lives in ``bot.cli.events``; it shares this command group."""
+    from bot.cli.events import import_events_command
+
+    import_app.command("events")(import_events_command)
+
+
+_add_events_command()

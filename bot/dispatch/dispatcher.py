@@ -22,6 +22,14 @@ over a token bucket shared through the database:
 Delivery is at least once: each outcome is recorded right after its send, so a worker killed
 outright repeats at most the sends that were in flight; a clean stop repeats none.
 
+Faults never strand a claim (issue 12). A worker renews only the claims it is still working
+on: when claiming or checking a batch fails (the database went away), the batch's claims are
+abandoned and lapse with the lease, so the next claim (by any worker) sends them. An outcome
+that cannot be recorded is tried again with backoff while the worker keeps the claim, so a
+message that went out during a database outage is recorded once the database is back rather
+than sent again. When the drain itself fails, the sends already under way finish and record
+before the error reaches the scheduler.
+
 The steps of a tick, per platform: take or renew the lease; claim a batch (about two seconds of
 budget, one invitation per customer) in one short transaction; in a second one, check each
 claim (opted out since? still reachable? what to ask: ``surveys.conversation.next_step``); send
@@ -37,8 +45,7 @@ import os
 import random
 import socket
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,6 +54,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatch.channel import Channel, Delivery, DeliveryError
 from bot.dispatch.limiter import Pacer
+from bot.dispatch.outcomes import Outcome, TickReport
 from bot.dispatch.retry import retry_delay
 from storage import customers, identities, invitations, leases
 from storage.models import Invitation, InvitationStatus, Platform
@@ -58,6 +66,11 @@ from surveys.errors import SurveyError
 log = logging.getLogger(__name__)
 PREFETCH_SECONDS = 1.0
 """Claim the next batch when this much of the current one is left to send."""
+RECORD_RETRY_CAP = timedelta(seconds=2)
+"""The longest wait between two tries to record an outcome while the database is away."""
+
+Store = Callable[[AsyncSession], Awaitable[bool]]
+"""One storage call that settles a claim; True if the claim was still ours."""
 
 
 @dataclass(frozen=True)
@@ -85,26 +98,14 @@ class DispatchConfig:
     retry_cap: timedelta = timedelta(hours=1)
     batch_seconds: float = 2.0
     max_batch: int = 200
+    record_patience: timedelta = timedelta(minutes=5)
+    """How long to keep trying to record an outcome before leaving the claim to lapse."""
 
     def batch_size(self, platform: str) -> int:
         rate = self.limits.get(platform, PlatformLimits(None, None)).rate
         if rate is None:
             return min(50, self.max_batch)
         return max(1, min(self.max_batch, math.ceil(rate * self.batch_seconds)))
-
-
-@dataclass
-class TickReport:
-    """What one tick (or a drain of several) did, by outcome."""
-
-    outcomes: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def claimed(self) -> int:
-        return sum(self.outcomes.values())
-
-    def add(self, other: TickReport) -> None:
-        self.outcomes.update(other.outcomes)
 
 
 @dataclass
@@ -142,6 +143,8 @@ class Dispatcher:
             p: Pacer(self._limits(p).rate, self._limits(p).per_address) for p in self.channels
         }
         self._lease_until: dict[Platform, datetime] = {}
+        self._working: set[int] = set()
+        """Invitations claimed and not yet settled or abandoned: the claims ``_lead`` renews."""
         self._lock = asyncio.Lock()
         self._stopping = False
         self._stopped = asyncio.Event()
@@ -186,11 +189,18 @@ class Dispatcher:
         busy: set[int] = set()
         in_flight: set[asyncio.Task[None]] = set()
         batches = 0
+        failure: Exception | None = None
         async with asyncio.TaskGroup() as group:
             while not self._stopping and (max_batches is None or batches < max_batches):
-                if not await self._lead(platform):
+                try:
+                    if not await self._lead(platform):
+                        break
+                    sends, claimed = await self._fetch(platform, report, busy)
+                except Exception as error:
+                    # The sends under way finish and record (the task group waits for them);
+                    # the error reaches the caller after that, not as a cancellation of them.
+                    failure = error
                     break
-                sends, claimed = await self._fetch(platform, report, busy)
                 if not claimed:
                     if not in_flight:
                         break
@@ -203,6 +213,8 @@ class Dispatcher:
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 await self._pause(pacer.backlog() - PREFETCH_SECONDS)
+        if failure is not None:
+            raise failure
 
     async def close(self) -> None:
         """Stop cleanly: finish the sends in flight, then hand claims and leases back.
@@ -237,7 +249,7 @@ class Dispatcher:
                 session, f"dispatch:{platform.value}", self.worker, self.config.lease, now
             )
             if held:
-                await invitations.renew_claims(session, self.worker, until)
+                await invitations.renew_claims(session, self.worker, until, self._working)
         if held and platform not in self._lease_until:
             log.info("leading dispatch", extra={"platform": platform.value, "worker": self.worker})
         if held:
@@ -266,7 +278,15 @@ class Dispatcher:
             )
         if not claimed:
             return [], 0
-        return await self._prepare(platform, claimed, report), len(claimed)
+        ids = {i.id for i in claimed if i.id is not None}
+        self._working.update(ids)
+        try:
+            sends = await self._prepare(platform, claimed, report)
+        except BaseException:
+            self._working.difference_update(ids)  # abandoned: the claims lapse with the lease
+            raise
+        self._working.difference_update(ids - {s.delivery.invitation_id for s in sends})
+        return sends, len(claimed)
 
     async def _send_all(
         self,
@@ -301,7 +321,7 @@ class Dispatcher:
         invitation: Invitation,
         reachable: dict[int, customers.Reach],
         sends: list[_Send],
-    ) -> str | None:
+    ) -> Outcome | None:
         iid = invitation.id or 0
         person = reachable.get(invitation.customer_id)
         reminder = invitation.status is InvitationStatus.SENT
@@ -309,17 +329,17 @@ class Dispatcher:
             await invitations.mark_closed(
                 session, iid, self.worker, InvitationStatus.CANCELLED, "opted out"
             )
-            return "cancelled"
+            return Outcome.CANCELLED
         identity = person.linked(platform)
         if identity is None:
             other = person.other_linked(platform)
             if other is not None and not reminder:
                 await invitations.switch_channel(session, iid, self.worker, other.platform)
-                return "moved"
+                return Outcome.MOVED
             await invitations.mark_failed(
                 session, iid, self.worker, reason="no reachable channel", error=None
             )
-            return "failed"
+            return Outcome.FAILED
         try:
             step = await next_step(
                 session, iid, default_language=person.language or self.config.default_language
@@ -329,11 +349,11 @@ class Dispatcher:
             await invitations.mark_failed(
                 session, iid, self.worker, reason="survey unusable", error=str(error)
             )
-            return "failed"
+            return Outcome.FAILED
         if isinstance(step, Complete):
             status = InvitationStatus.ANSWERED if reminder else InvitationStatus.CANCELLED
             await invitations.mark_closed(session, iid, self.worker, status, "nothing to ask")
-            return "closed"
+            return Outcome.CLOSED
         delivery = Delivery(
             invitation_id=iid,
             customer_id=invitation.customer_id,
@@ -360,18 +380,39 @@ class Dispatcher:
 
     async def _deliver(
         self, platform: Platform, channel: Channel, pacer: Pacer, send: _Send
-    ) -> str:
-        """Pace, send and record one invitation; returns the outcome's name."""
+    ) -> Outcome:
+        """Pace, send and record one invitation; returns its outcome. Never raises (but for a
+        cancellation): one failing invitation must not end its batch."""
+        try:
+            return await self._send_one(platform, channel, pacer, send)
+        finally:
+            self._working.discard(send.delivery.invitation_id)
+
+    async def _send_one(
+        self, platform: Platform, channel: Channel, pacer: Pacer, send: _Send
+    ) -> Outcome:
         iid, address = send.delivery.invitation_id, send.delivery.address
         start = pacer.reserve(address)
         if start is None:
             later = self.clock() + timedelta(seconds=pacer.ready_in(address))
-            return await self._record(invitations.release, iid, "deferred", due_at=later)
+            return await self._record(
+                iid,
+                Outcome.DEFERRED,
+                lambda session: invitations.release(session, iid, self.worker, due_at=later),
+            )
         await self._pause(start - pacer.clock())
         if self._stopping or self._lease_left(platform) <= self.config.send_timeout + 1:
-            return await self._record(invitations.release, iid, "deferred")
+            return await self._record(
+                iid,
+                Outcome.DEFERRED,
+                lambda session: invitations.release(session, iid, self.worker),
+            )
         await pacer.gate(address)
-        extra = {"invitation_id": iid, "platform": platform.value, "attempt": send.delivery.attempt}
+        extra: dict[str, object] = {
+            "invitation_id": iid,
+            "platform": platform.value,
+            "attempt": send.delivery.attempt,
+        }
         try:
             ref = await asyncio.wait_for(
                 channel.send_question(send.delivery, send.prompt), self.config.send_timeout
@@ -388,17 +429,27 @@ class Dispatcher:
         if send.delivery.reminder:
             log.info("reminder sent", extra=extra)
             return await self._record(
-                invitations.mark_reminded, iid, "reminded", now=now, message_ref=ref
+                iid,
+                Outcome.REMINDED,
+                lambda session: invitations.mark_reminded(
+                    session, iid, self.worker, now=now, message_ref=ref
+                ),
             )
         log.info("invitation sent", extra=extra)
+        remind_at = policy.reminder_at(now, self.config.policy, send.timezone)
+        expires_at = policy.expires_at(now, self.config.policy)
         return await self._record(
-            invitations.mark_sent,
             iid,
-            "sent",
-            now=now,
-            message_ref=ref,
-            remind_at=policy.reminder_at(now, self.config.policy, send.timezone),
-            expires_at=policy.expires_at(now, self.config.policy),
+            Outcome.SENT,
+            lambda session: invitations.mark_sent(
+                session,
+                iid,
+                self.worker,
+                now=now,
+                message_ref=ref,
+                remind_at=remind_at,
+                expires_at=expires_at,
+            ),
         )
 
     async def _refused(
@@ -408,55 +459,93 @@ class Dispatcher:
         send: _Send,
         error: DeliveryError,
         extra: dict[str, object],
-    ) -> str:
+    ) -> Outcome:
         iid, address = send.delivery.invitation_id, send.delivery.address
         if error.permanent:
             log.warning("recipient unreachable", extra=extra)
-            async with self.sessions() as session, session.begin():
-                await identities.mark_unreachable(session, platform, address, self.clock())
-                await invitations.mark_failed(
+            now = self.clock()
+
+            async def unreachable(session: AsyncSession) -> bool:
+                await identities.mark_unreachable(session, platform, address, now)
+                return await invitations.mark_failed(
                     session, iid, self.worker, reason="recipient unreachable", error=str(error)
                 )
-            return "unreachable"
+
+            return await self._record(iid, Outcome.UNREACHABLE, unreachable)
         if error.retry_after is not None:
             wait = max(0.0, error.retry_after)
             pacer.hold(address, wait)
             log.warning("rate limited", extra={**extra, "retry_after": wait})
             due = self.clock() + timedelta(seconds=wait)
-            return await self._record(invitations.release, iid, "rate_limited", due_at=due)
+            return await self._record(
+                iid,
+                Outcome.RATE_LIMITED,
+                lambda session: invitations.release(session, iid, self.worker, due_at=due),
+            )
         log.warning("send failed", extra={**extra, "error": type(error).__name__})
         return await self._transient(send, str(error))
 
-    async def _transient(self, send: _Send, error: str) -> str:
+    async def _transient(self, send: _Send, error: str) -> Outcome:
         """Retry later with backoff; an unsent invitation out of attempts fails."""
         attempt = send.delivery.attempt
         iid = send.delivery.invitation_id
         if not send.delivery.reminder and attempt >= self.config.max_attempts:
             reason = f"gave up after {attempt} attempts"
             return await self._record(
-                invitations.mark_failed, iid, "failed", reason=reason, error=error
+                iid,
+                Outcome.FAILED,
+                lambda session: invitations.mark_failed(
+                    session, iid, self.worker, reason=reason, error=error
+                ),
             )
         delay = retry_delay(
             attempt, self.jitter(), base=self.config.retry_base, cap=self.config.retry_cap
         )
         due = self.clock() + delay
-        return await self._record(invitations.retry_later, iid, "retry", due_at=due, error=error)
+        return await self._record(
+            iid,
+            Outcome.RETRY,
+            lambda session: invitations.retry_later(
+                session, iid, self.worker, due_at=due, error=error
+            ),
+        )
 
-    async def _record(
-        self, outcome: Callable[..., object], invitation_id: int, name: str, **values: object
-    ) -> str:
+    async def _record(self, invitation_id: int, outcome: Outcome, store: Store) -> Outcome:
         """Record one outcome in its own transaction, even if the caller is being cancelled: a
         message that went out must not be sent again because its worker was told to stop."""
-        return await asyncio.shield(self._store(outcome, invitation_id, name, **values))
+        return await asyncio.shield(self._store(invitation_id, outcome, store))
 
-    async def _store(
-        self, outcome: Callable[..., object], invitation_id: int, name: str, **values: object
-    ) -> str:
-        async with self.sessions() as session, session.begin():
-            applied = await outcome(session, invitation_id, self.worker, **values)  # type: ignore[misc]
+    async def _store(self, invitation_id: int, outcome: Outcome, store: Store) -> Outcome:
+        """Run ``store`` in a transaction; while it fails (the database is away), try again
+        with capped, jittered backoff for up to ``record_patience``, the claim kept meanwhile.
+        After that the claim is left to lapse (logged once), and the invitation is sent again
+        by a later claim: the one case where a send repeats."""
+        extra: dict[str, object] = {"invitation_id": invitation_id, "outcome": outcome.value}
+        give_up = asyncio.get_running_loop().time() + self.config.record_patience.total_seconds()
+        failures = 0
+        while True:
+            try:
+                async with self.sessions() as session, session.begin():
+                    applied = await store(session)
+                break
+            except Exception as error:
+                failures += 1
+                wait = retry_delay(
+                    failures, self.jitter(), base=timedelta(seconds=0.25), cap=RECORD_RETRY_CAP
+                ).total_seconds()
+                out_of_time = self._stopping or asyncio.get_running_loop().time() + wait > give_up
+                if failures == 1 or out_of_time:
+                    log.warning(
+                        "outcome not recorded, leaving the claim to lapse"
+                        if out_of_time
+                        else "outcome not recorded yet, retrying",
+                        extra={**extra, "error": type(error).__name__},
+                    )
+                if out_of_time:
+                    return outcome
+                await asyncio.sleep(wait)
+        if failures:
+            log.info("outcome recorded", extra={**extra, "tries": failures + 1})
         if not applied:
-            log.warning(
-                "claim lost before the outcome was recorded",
-                extra={"invitation_id": invitation_id, "outcome": name},
-            )
-        return name
+            log.warning("claim lost before the outcome was recorded", extra=extra)
+        return outcome

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli.app import app
+from bot.cli.app import COMMANDS, app
 from bot.cli.run import NO_CHANNEL
 
 runner = CliRunner()
@@ -60,3 +60,34 @@ def test_the_console_script_is_installed(tmp_path: Path) -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("feedbackbot ")
+
+
+def _first_paragraph(text: str | None) -> str:
+    return " ".join((text or "").strip().split("\n\n")[0].split())
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_the_root_help_summary_is_the_commands_own(name: str) -> None:
+    """The root help lists commands without importing them; its summaries must not drift."""
+    command = COMMANDS[name].load(name)
+    assert command.name == name
+    assert COMMANDS[name].summary == _first_paragraph(command.help)
+
+
+def test_version_and_help_import_no_command_module(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from bot.cli.app import app\n"
+        "for args in (['--version'], ['--help']):\n"
+        "    try:\n"
+        "        app(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = sorted(m for m in ('aiogram', 'slack_bolt', 'sqlalchemy', 'matplotlib',"
+        " 'pydantic', 'bot.cli.run', 'bot.cli.report') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert "HEAVY []" in done.stdout

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import NullPool
 
 from bot.dispatch import DispatchConfig, Dispatcher
 from bot.dispatch.dispatcher import PlatformLimits
 from bot.dispatch.testing import TestChannel
-from storage.engine import session_factory
+from storage.engine import create_engine, session_factory
 from storage.models import Customer, Identity, Invitation, InvitationStatus, Platform
 from surveys.catalog import load_catalog
 from surveys.conversation import pin_version
@@ -127,3 +129,53 @@ def make_dispatcher(
 @pytest.fixture
 def lease() -> timedelta:
     return FAST.lease
+
+
+class Outage:
+    """A database that refuses new connections while ``down``: the fault at the driver's
+    door, the way a restarting server or ``ALLOW_CONNECTIONS false`` refuses them.
+
+    ``sessions`` open a new connection per transaction (no pool), so every step meets it.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.down = False
+        self.refused = 0
+        self._allowed: int | None = None
+        self._waiters: list[tuple[int, asyncio.Event]] = []
+        self.engine = create_engine(url, poolclass=NullPool)
+        event.listen(self.engine.sync_engine, "do_connect", self._connect)
+        self.sessions = session_factory(self.engine)
+
+    def down_after(self, connections: int) -> None:
+        """Let ``connections`` more connections through, then refuse."""
+        self._allowed = connections
+
+    def _connect(self, *_: object) -> None:
+        if self._allowed is not None:
+            self._allowed -= 1
+            self.down = self._allowed < 0
+        if self.down:
+            self.refused += 1
+            for count, reached in self._waiters:
+                if self.refused >= count:
+                    reached.set()
+            raise ConnectionRefusedError("the database refuses connections")
+
+    async def wait_refused(self, count: int) -> None:
+        """Return once ``count`` connections have been refused in all."""
+        reached = asyncio.Event()
+        self._waiters.append((count, reached))
+        if self.refused >= count:
+            reached.set()
+        await asyncio.wait_for(reached.wait(), 10)
+
+    def up(self) -> None:
+        self.down, self._allowed = False, None
+
+
+@pytest.fixture
+async def outage(engine: AsyncEngine, database_url: str) -> AsyncIterator[Outage]:
+    fault = Outage(database_url)
+    yield fault
+    await fault.engine.dispose()

@@ -26,7 +26,17 @@ async def client(engine: AsyncEngine) -> AsyncIterator[TestClient]:
 
 
 @pytest.mark.parametrize(
-    "header", [None, "Bearer wrong", "Basic s3cret-token", "Bearer ", "s3cret-token"]
+    "header",
+    [
+        None,
+        "Bearer wrong",
+        "Basic s3cret-token",
+        "Bearer ",
+        "s3cret-token",
+        "Bearer s3cret-toke",
+        "Bearer s3cret-token2",
+        "Bearer s3cret-token s3cret-token",
+    ],
 )
 async def test_requests_without_the_token_get_401(client: TestClient, header: str | None) -> None:
     headers = {"Authorization": header} if header is not None else {}
