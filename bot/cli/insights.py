@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from scoring.insights.drivers import Drivers
     from scoring.insights.outcomes import Difference, Outcomes
+    from scoring.insights.themes import Themes
 
 app = typer.Typer(
     help="What drives the scores, what customers write about, and whether it predicts renewals.",
@@ -324,3 +325,75 @@ def drivers(
         from scoring.insights.charts import draw_drivers
 
         _save_chart(chart, lambda: draw_drivers(result))
+
+
+class ThemeGrouping(StrEnum):
+    all = "all"
+    agent = "agent"
+    team = "team"
+    week = "week"
+    month = "month"
+
+
+def themes_table(result: Themes, limit: int) -> Table:
+    table = Table(
+        title=f"What customers write about ({result.comments} comments)",
+        caption=(
+            "z: how much more detractors write about a theme than promoters (log-odds with an "
+            "informative Dirichlet prior); ! : z > 3"
+        ),
+        header_style="bold",
+    )
+    for title in ("group", "theme", "key words", "comments", "detr.", "prom.", "z", "", "quote"):
+        numeric = title in ("comments", "detr.", "prom.", "z")
+        table.add_column(title, justify="right" if numeric else "left")
+    for row in result.rows:
+        key = escape(row.key) if row.key is not None else "[dim]all[/dim]"
+        shown = row.themes[:limit]
+        for score in shown:
+            table.add_row(
+                key,
+                score.theme,
+                escape(", ".join(score.words[:5])),
+                str(score.comments),
+                str(score.detractors),
+                str(score.promoters),
+                "-" if score.z is None else f"{score.z:+.1f}",
+                "[bold red]![/bold red]" if score.flagged else "",
+                escape(score.quote or ""),
+                end_section=score is shown[-1],
+            )
+    return table
+
+
+@app.command("themes")
+def themes(
+    by: Annotated[
+        ThemeGrouping, typer.Option(help="Compare per agent, team, week or month, or all.")
+    ] = ThemeGrouping.all,
+    since: Since = "90d",
+    until: Until = None,
+    fmt: Format = InsightFormat.table,
+    chart: Chart = None,
+    top: Annotated[int, typer.Option(min=1, help="Themes shown per group in the table.")] = 5,
+) -> None:
+    """Comments grouped into themes (en, es, de, ru) with key words and quotes, and which themes
+    detractors mention more than promoters (z-score; '!' when z > 3)."""
+    from scoring.insights.export import flat_csv
+    from scoring.insights.themes import CSV_COLUMNS, build_themes, theme_csv_rows
+
+    settings = settings_or_exit()
+    span = _span(since, until, chart)
+    result = _run(
+        settings.database_url,
+        lambda session: build_themes(
+            session, by=by.value, window=span, default_language=settings.default_language
+        ),
+        "Reading the comments...",
+    )
+    if _emit(fmt, result.to_json(), lambda: flat_csv(theme_csv_rows(result), CSV_COLUMNS)):
+        console.print(themes_table(result, top))
+    if chart is not None:
+        from scoring.insights.charts import draw_themes
+
+        _save_chart(chart, lambda: draw_themes(result))

@@ -65,9 +65,25 @@ async def _drivers(
     return result.to_json()
 
 
+async def _themes(
+    services: Services, query: Mapping[str, str], span: Window, now: datetime
+) -> dict[str, Any]:
+    from scoring.insights.themes import build_themes
+
+    async with session_factory(services.engine, read_only=True)() as session:
+        result = await build_themes(
+            session,
+            by=query.get("by", "all"),
+            window=span,
+            default_language=services.settings.default_language,
+        )
+    return result.to_json()
+
+
 ANALYSES: dict[str, tuple[frozenset[str], str, Analysis]] = {
     "drivers": (frozenset({"target", "by", "with", "since", "until"}), "90d", _drivers),
     "outcomes": (frozenset({"score", "by", "since", "until", "horizon"}), "all", _outcomes),
+    "themes": (frozenset({"by", "since", "until"}), "90d", _themes),
 }
 """Each analysis: its parameters, the default ``since`` and the function."""
 

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from scoring.insights.drivers import Drivers
 from scoring.insights.outcomes import Outcomes
+from scoring.insights.themes import FLAG_Z, Themes
 
 BLUE, ORANGE, GREY, GREEN, RED = "#2563eb", "#ea580c", "#9ca3af", "#16a34a", "#dc2626"
 BAND_COLOURS = {
@@ -118,4 +119,36 @@ def draw_drivers(result: Drivers) -> Figure:
         f"What drives {result.target.upper()}: relative weights with 95% intervals "
         "(green benefit, red cost, blue answer; pale = indistinguishable from noise)"
     )
+    return figure
+
+
+def draw_themes(result: Themes) -> Figure:
+    """Per group (up to four), each theme's z-score: red beyond the flag line, where
+    detractors write about it clearly more than promoters."""
+    rows = [r for r in result.rows if any(s.z is not None for s in r.themes)][:4]
+    figure = _figure(6 * max(1, len(rows)), 5)
+    axes_list = figure.subplots(1, max(1, len(rows)), squeeze=False)[0]
+    if not rows:
+        axes_list[0].text(
+            0.5,
+            0.5,
+            "no detractor and promoter comments to compare",
+            ha="center",
+            color=GREY,
+            transform=axes_list[0].transAxes,
+        )
+    for axes, row in zip(axes_list, rows, strict=False):
+        scores = [s for s in row.themes if s.z is not None][:12][::-1]
+        axes.barh(
+            [f"{s.theme}: {', '.join(s.words[:3])}" for s in scores],
+            [s.z or 0.0 for s in scores],
+            color=[RED if s.flagged else GREY for s in scores],
+        )
+        axes.axvline(FLAG_Z, color=RED, linestyle="--", linewidth=1)
+        axes.axvline(0, color="black", linewidth=0.5)
+        axes.set_title(
+            f"{row.key or 'all'} ({row.detractors} detractor, {row.promoters} promoter comments)"
+        )
+        axes.set_xlabel("z (> 0: detractors write about it more)")
+    figure.suptitle("Themes detractors raise more than promoters (log-odds z)")
     return figure

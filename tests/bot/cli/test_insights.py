@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
 from bot.cli.app import app
+from bot.demo.comments import comment, nps_and_theme
 from scoring.value import DIMENSIONS
 from storage.models import OutcomeType
 from tests.factories import Factory
@@ -163,3 +165,41 @@ def test_drivers_refuses_nps_as_its_own_predictor(database: str) -> None:
     result = runner.invoke(app, ["insights", "drivers", "--with", "nps"])
     assert result.exit_code == 2
     assert "Invalid --with" in result.output
+
+
+@pytest.fixture
+async def commented(engine: AsyncEngine, database: str) -> None:
+    rng = random.Random(4)
+    now = datetime.now(UTC).replace(microsecond=0)
+    population = Population(agents={"dana": "tier1"})
+    for index in range(200):
+        name = f"c{index}"
+        score, theme = nps_and_theme(rng, "refund")
+        population.customers[name] = "de"
+        population.surveys.append(
+            Survey(
+                name,
+                "dana",
+                "nps",
+                {"nps": score, "reason": comment(rng, "de", theme)},
+                now - timedelta(days=2, minutes=index),
+            )
+        )
+    await seed(engine, population, now)
+
+
+def test_themes_json_csv_table_and_chart(commented: None, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["insights", "themes", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    top = body["rows"][0]["themes"][0]
+    assert top["flagged"] is True and top["language"] == "de"
+    assert "rückerstattung" in top["words"] or "geld" in top["words"]
+    result = runner.invoke(app, ["insights", "themes", "--by", "agent", "--format", "csv"])
+    lines = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {line["key"] for line in lines} == {"dana"} and lines[0]["flagged"] == "true"
+    chart = tmp_path / "themes.png"
+    result = runner.invoke(app, ["insights", "themes", "--chart", str(chart)])
+    assert result.exit_code == 0, result.output
+    assert "!" in result.stdout
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -68,6 +68,7 @@ async def test_outcomes_json_is_the_cli_json(
         ("/api/v1/insights/fortunes", 404, ["analysis"]),
         ("/api/v1/insights/drivers?target=csat", 422, ["target"]),
         ("/api/v1/insights/drivers?with=nps", 422, ["with"]),
+        ("/api/v1/insights/themes?by=customer", 422, ["by"]),
     ],
 )
 async def test_bad_parameters_are_named(
@@ -94,3 +95,15 @@ async def test_drivers_json(client: TestClient, engine: AsyncEngine) -> None:
     assert body["rows"] == [
         {"key": None, "n": 0, "r2": {"value": None, "low": None, "high": None}, "drivers": []}
     ]
+
+
+async def test_themes_json(client: TestClient, engine: AsyncEngine) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    population = Population(customers={"a": "ru"})
+    population.surveys.append(Survey("a", None, "nps", {"nps": 3, "reason": "Долго"}, now))
+    await seed(engine, population, now)
+    response = await client.get("/api/v1/insights/themes?since=7d", headers=TOKEN)
+    assert response.status == 200
+    body = await response.json()
+    assert (body["analysis"], body["comments"], body["themes"]) == ("themes", 1, [])
+    assert body["rows"][0]["key"] is None
