@@ -21,7 +21,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.demo import cast
+from bot.demo import cast, history
 from bot.demo.cast import Behaviour, Customer, Platform
 from bot.demo.customers import WITHIN, Script, answer_slack, answer_telegram, stop_in_telegram
 from bot.demo.digest import digest_text
@@ -70,6 +70,7 @@ class Result:
     alerts: int = 0
     digest: str = ""
     report: Report | None = None
+    insights: list[str] = field(default_factory=list)
     chart: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -97,11 +98,18 @@ async def run_demo(database_url: str, folder: Path, narrator: Narrator) -> Resul
         engine = create_engine(database_url)
         try:
             sessions = session_factory(engine)
+            narrator.step(
+                f"Importing {history.CUSTOMERS} past customers' answers and renewals "
+                "(with effects planted for the insights to find)"
+            )
+            await history.plant_history(sessions, utcnow())
             await _story(stage, sessions, narrator, result)
         finally:
             await engine.dispose()
     narrator.step("Scoring the answers")
     result.report, result.chart = await _report(database_url, folder)
+    narrator.step("Insights: what drives NPS, what detractors write about, who renews")
+    result.insights = await _insights(database_url)
     result.seconds["total"] = time.perf_counter() - started
     return result
 
@@ -338,6 +346,15 @@ async def _campaign(stage: Stage, sessions: async_sessionmaker[AsyncSession]) ->
 async def _answered(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
     async with sessions() as session:
         return await answered_by_survey(session)
+
+
+async def _insights(database_url: str) -> list[str]:
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await history.findings(session, utcnow())
+    finally:
+        await engine.dispose()
 
 
 async def _report(database_url: str, folder: Path) -> tuple[Report, Path]:

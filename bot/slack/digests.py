@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,13 +21,15 @@ from bot.slack.blocks import Block, context, section
 from bot.slack.escape import escape
 from bot.slack.figures import Figures, figures_by_agent, total
 from bot.slack.services import SlackServices
-from scoring.insights.themes import ThemeRow, ThemeScore, low_score_theme
 from scoring.periods import Window
 from storage import digest_log
 from storage.addresses import agents_by_external_id, agents_on_slack
 from storage.comments import recent_comments
 from storage.follow_ups import open_alerts
 from storage.models import Agent
+
+if TYPE_CHECKING:
+    from scoring.insights.themes import ThemeRow, ThemeScore
 
 log = logging.getLogger(__name__)
 AGENT_DAILY = "agent_daily"
@@ -54,6 +57,12 @@ async def _theme_rows(
         log.exception("comment themes for the digest failed", extra={"by": by})
         return {}
     return {row.key: row for row in result.rows}
+
+
+def _low_score_theme(row: ThemeRow | None) -> ThemeScore | None:
+    from scoring.insights.themes import low_score_theme
+
+    return low_score_theme(row) if row is not None else None
 
 
 def team_themes(row: ThemeRow | None) -> list[ThemeScore]:
@@ -115,7 +124,7 @@ async def send_daily_agent_digests(
             return None
         before = previous.get(agent.external_id, Figures())
         row = themes.get(agent.external_id)
-        shared = low_score_theme(row) if row is not None else None
+        shared = _low_score_theme(row)
         return Post(
             f"Your feedback for {period}: CSAT {summary.csat_text(figures)}",
             [

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.slack.blocks import Block, context, section
 from bot.slack.escape import escape, quote
 from bot.slack.figures import Figures
-from scoring.insights.themes import ThemeScore
 from scoring.stats import LOW_SAMPLE
 from storage.comments import Comment
 from storage.follow_ups import OpenAlert
+
+if TYPE_CHECKING:
+    from scoring.insights.themes import ThemeScore
 
 
 def _value(value: float | None, n: int, *, percent: bool) -> str:

@@ -85,7 +85,7 @@ class Corpus:
         keep = np.flatnonzero(
             (document_frequency >= max(2, math.ceil(0.002 * n))) & (document_frequency <= 0.6 * n)
         )
-        themes = min(max_themes, max(2, round(math.sqrt(n / 5))))
+        themes = min(max_themes, max(2, round(math.sqrt(n / 10))))
         if len(keep) < themes:
             return None
         kept = counts[:, keep]
