@@ -70,9 +70,8 @@ from bot.dispatch.dispatcher import Dispatcher as Outbox
 from bot.settings import load_settings
 from bot.telegram import commands, fallback, privacy, start
 from bot.telegram.app import build_dispatcher
-from bot.telegram.callbacks import AnswerData, SkipData, option_ref, question_ref
+from bot.telegram.callbacks import AnswerData, SkipData
 from bot.telegram.channel import TelegramChannel
-from bot.telegram.texts import say
 from storage import migrate
 from storage.engine import open_engine, session_factory
 from storage.models import Answer, Invitation, InvitationStatus
@@ -81,7 +80,9 @@ from surveys.catalog import load_catalog
 from surveys.definitions import Survey
 from surveys.events import CaseClosed
 from surveys.intake import record_case
+from surveys.messages import say
 from surveys.policy import PolicyConfig
+from surveys.refs import option_ref, question_ref
 
 TOKEN = "424242:BENCH-inbound-token"
 BOT_USER = {"id": 424242, "is_bot": True, "first_name": "Feedback", "username": "bench_bot"}
@@ -492,11 +493,10 @@ def report(
         len(r.answers) == queries and all(len(t) == 1 for t in r.answers.values()) for r in results
     )
     # Of two taps, the one that stored the answer gets a plain answer; the other is told its
-    # answer counted ("counted") or, once the next question is up, that the button is spent.
-    notices = {say("en", "counted"), say("en", "stale")}
+    # answer counted.
     doubles_once = all(
         sorted(engine.answers.get(q, ["missing"])[0] or "" for q in pair)
-        in (["", notice] for notice in notices)
+        == ["", say("counted", "en")]
         for pair in plan.double_taps
     )
     checks = [

@@ -1,9 +1,10 @@
 """``feedbackbot run``: migrate, then serve HTTP, the configured platforms and the scheduler.
 
 Start-up order: database migrated, survey catalog loaded, platform runtimes created (from
-``bot.platforms``), HTTP server listening, platforms started, scheduler started. Shutdown runs
-in reverse, the dispatcher first: it finishes the sends in flight, records them and hands its
-leases back, so another worker carries on at once and nothing is sent twice.
+``bot.platforms.PLATFORMS``, sharing one answer desk), HTTP server listening, platforms
+started, scheduler started. Shutdown runs in reverse, the dispatcher first: it finishes the
+sends in flight, records them and hands its leases back, so another worker carries on at once
+and nothing is sent twice.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.answers import AnswerDesk, answer_rules
 from bot.dispatch import Channel, Dispatcher
 from bot.dispatch.dispatcher import worker_name
 from bot.http.health import HealthCheck
 from bot.http.server import Services, build_web_app
-from bot.platforms import PlatformRuntime, create_runtimes
+from bot.platforms import PlatformRuntime, PlatformServices, create_runtimes
 from bot.policy import dispatch_config, policy_config
 from bot.scheduler import Scheduler, build_scheduler
 from bot.settings import Settings
@@ -104,7 +106,8 @@ async def serve(
         catalog = load_catalog(settings.surveys_file)
         sessions = session_factory(engine)
         worker = worker_name()
-        runtimes = create_runtimes(settings, sessions, worker)
+        answers = AnswerDesk(sessions, answer_rules(settings))
+        runtimes = create_runtimes(settings, PlatformServices(sessions, worker, answers))
         dispatcher = Dispatcher(
             sessions,
             [*channels, *(runtime.channel for runtime in runtimes)],
@@ -118,18 +121,14 @@ async def serve(
             config=policy_config(settings),
             worker=worker,
             dispatch_interval=settings.dispatch_interval_seconds,
-            extra_jobs=[
-                job for runtime in runtimes for job in getattr(runtime, "jobs", lambda: ())()
-            ],
+            extra_jobs=[job for runtime in runtimes for job in runtime.jobs()],
         )
         services = Services(
             settings, engine, sessions, health_checks={"scheduler": scheduler_check(scheduler)}
         )
         app = build_web_app(services)
         for runtime in runtimes:
-            add_routes = getattr(runtime, "add_routes", None)
-            if add_routes is not None:
-                add_routes(app)
+            runtime.add_routes(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:

@@ -1,72 +1,76 @@
-"""The chat platforms ``feedbackbot run`` starts: a registry the platform packages plug into.
+"""The chat platforms ``feedbackbot run`` starts: one explicit list, ``PLATFORMS``.
 
-A platform package registers a factory once, at import time::
-
-    register_platform("telegram", create_runtime)
-
-and ``PLATFORM_MODULES`` names the module that does it, so ``serve()`` imports it. A factory
-gets ``(settings, sessions, worker)`` and returns a runtime, or None when the platform is not
-configured (no token). A runtime has a ``channel`` the dispatcher sends through and
-``start()``/``stop()``; it may also have ``add_routes(app)`` (called before the HTTP server
-starts, e.g. /slack/events) and ``jobs()`` (scheduled work such as digests, see
-``bot.scheduler.Job``).
+Each entry names a platform and its factory. A factory gets the settings and the
+``PlatformServices`` built once at start-up and returns a runtime, or None when the platform is
+not configured (no token). A runtime has a ``channel`` the dispatcher sends through,
+``start()``/``stop()``, ``add_routes(app)`` (called before the HTTP server starts, e.g.
+/slack/events) and ``jobs()`` (scheduled work such as digests, see ``bot.scheduler.Job``).
+The platform packages are imported by their factory, so a command that starts no bot never
+loads aiogram or slack-bolt.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.answers import AnswerDesk
 from bot.dispatch.channel import Channel
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.scheduler import Job
 
-PLATFORM_MODULES = ("bot.telegram.app", "bot.slack.app")
 
-
-@runtime_checkable
 class PlatformRuntime(Protocol):
     channel: Channel
+
+    def add_routes(self, app: web.Application) -> None: ...
+
+    def jobs(self) -> Iterable[Job]: ...
 
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
 
 
-class WithJobs(Protocol):
-    def jobs(self) -> Iterable[Job]: ...
+@dataclass(frozen=True)
+class PlatformServices:
+    """What every platform shares: the database, the worker's name and the answer desk (so a
+    low score from any channel reaches the agents' alert channel at once)."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    worker: str
+    answers: AnswerDesk
 
 
-RuntimeFactory = Callable[[Settings, async_sessionmaker[AsyncSession], str], PlatformRuntime | None]
-_FACTORIES: dict[str, RuntimeFactory] = {}
+RuntimeFactory = Callable[[Settings, PlatformServices], PlatformRuntime | None]
 
 
-def register_platform(name: str, factory: RuntimeFactory) -> None:
-    """Make ``serve()`` start platform ``name`` through ``factory`` (last registration wins)."""
-    _FACTORIES[name] = factory
+def telegram(settings: Settings, services: PlatformServices) -> PlatformRuntime | None:
+    from bot.telegram.app import create_runtime
+
+    return create_runtime(settings, services.sessions, services.worker, services.answers)
 
 
-def registered() -> dict[str, RuntimeFactory]:
-    """Every registered factory, after importing the platform modules that exist."""
-    for module in PLATFORM_MODULES:
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
-    return dict(_FACTORIES)
+def slack(settings: Settings, services: PlatformServices) -> PlatformRuntime | None:
+    from bot.slack.app import create_runtime
+
+    return create_runtime(settings, services.sessions, services.worker, services.answers)
 
 
-def create_runtimes(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], worker: str
-) -> list[PlatformRuntime]:
-    """A runtime for each registered platform that is configured."""
+PLATFORMS: tuple[tuple[str, RuntimeFactory], ...] = (("telegram", telegram), ("slack", slack))
+
+
+def create_runtimes(settings: Settings, services: PlatformServices) -> list[PlatformRuntime]:
+    """A runtime for each platform in ``PLATFORMS`` that is configured, in that order."""
     runtimes = []
-    for factory in registered().values():
-        runtime = factory(settings, sessions, worker)
+    for _, factory in PLATFORMS:
+        runtime = factory(settings, services)
         if runtime is not None:
             runtimes.append(runtime)
     return runtimes

@@ -307,6 +307,6 @@ def describe_errors(error: ValidationError) -> list[str]:
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Read the settings, raising ConfigurationError with one line per problem."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)
     except ValidationError as error:
         raise ConfigurationError("\n".join(describe_errors(error))) from None

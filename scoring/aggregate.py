@@ -19,15 +19,23 @@ from scoring import questions as qk
 from scoring.errors import InvalidParameter
 from scoring.periods import PERIODS, Window, period_start
 from scoring.value import BENEFITS, COSTS, DIMENSIONS
-from storage.models import Agent, Answer, Customer, Invitation, InvitationStatus, SupportCase
+from storage.models import (
+    Agent,
+    Answer,
+    Customer,
+    Invitation,
+    InvitationStatus,
+    SupportCase,
+    table_of,
+)
 
 GROUPINGS = ("agent", "customer", "team", "survey", *PERIODS)
 
-A = Answer.__table__.c
-C = SupportCase.__table__.c
-I = Invitation.__table__.c  # noqa: E741
-AGENT = Agent.__table__
-CUSTOMER = Customer.__table__
+A = table_of(Answer).c
+C = table_of(SupportCase).c
+I = table_of(Invitation).c  # noqa: E741
+AGENT = table_of(Agent)
+CUSTOMER = table_of(Customer)
 
 SENT = tuple(
     status.value

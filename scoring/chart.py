@@ -14,7 +14,7 @@ from statistics import median
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -67,14 +67,15 @@ def _trend(
     if not points:
         _empty(axes, "no answers in this period")
         return
-    x = _dates(points)
+    days = _dates(points)
+    x = date2num(days)
     values = [getattr(r, figure).value for r in points]
     low = [getattr(r, figure).low for r in points]
     high = [getattr(r, figure).high for r in points]
     axes.fill_between(x, low, high, color=color, alpha=0.18, linewidth=0, label="95% interval")
     if len(points) == 1:
         axes.vlines(x, low, high, color=color, alpha=0.5, linewidth=6)
-    axes.set_xlim(*_x_range(window, x))
+    axes.set_xlim(*date2num(_x_range(window, days)))
     locator = AutoDateLocator(maxticks=8)
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
@@ -83,8 +84,10 @@ def _trend(
         (d, v) for d, v, r in zip(x, values, points, strict=True) if getattr(r, figure).low_sample
     ]
     if sparse:
+        sparse_x, sparse_y = zip(*sparse, strict=True)
         axes.scatter(
-            *zip(*sparse, strict=True),
+            sparse_x,
+            sparse_y,
             s=60,
             facecolor="white",
             edgecolor=color,

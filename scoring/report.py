@@ -127,19 +127,10 @@ def make_row(
     values: Measures | None,
 ) -> Row:
     """Every figure of one group from the counts and sums of the four queries (None: no rows)."""
-    (
-        csat_n,
-        csat_good,
-        nps_n,
-        promoters,
-        detractors,
-        ces_n,
-        ces_sum,
-        ces_squares,
-        agree,
-        fcr_n,
-        yes,
-    ) = (int(x) if i not in (6, 7) else x for i, x in enumerate(answers or _NO_ANSWERS))
+    measured = answers or _NO_ANSWERS
+    csat_n, csat_good, nps_n, promoters, detractors, ces_n = (int(x) for x in measured[:6])
+    ces_sum, ces_squares = measured[6], measured[7]
+    agree, fcr_n, yes = (int(x) for x in measured[8:11])
     cases_n, one_contact, handle_n, handle_sum, handle_squares, deflected = cases or _NO_CASES
     sent, answered = invitations or _NO_INVITATIONS
     return Row(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Answer, Customer, FollowUp, Identity, Invitation, InvitationStatus
+from storage.results import affected_rows
 from storage.upsert import insert_ignoring_duplicates
 
 ANSWERABLE = (InvitationStatus.PENDING, InvitationStatus.SENDING, InvitationStatus.SENT)
@@ -29,6 +30,8 @@ class Respondent:
     invitation: Invitation
     identity_language: str | None
     customer_language: str | None
+    has_follow_up: bool = False
+    """A low-score follow-up (alert) exists for the invitation."""
 
 
 async def respondent(
@@ -40,13 +43,14 @@ async def respondent(
     recorded one at a time; SQLite's single writer gives the same.
     """
     query = (
-        select(Invitation, col(Identity.language), col(Customer.language))
+        select(Invitation, col(Identity.language), col(Customer.language), col(FollowUp.id))
         .join(Customer, col(Customer.id) == col(Invitation.customer_id))
         .outerjoin(
             Identity,
             (col(Identity.customer_id) == col(Invitation.customer_id))
             & (col(Identity.platform) == col(Invitation.channel)),
         )
+        .outerjoin(FollowUp, col(FollowUp.invitation_id) == col(Invitation.id))
         .where(col(Invitation.id) == invitation_id)
     )
     if lock:
@@ -54,8 +58,8 @@ async def respondent(
     row = (await session.execute(query)).one_or_none()
     if row is None:
         return None
-    invitation, identity_language, customer_language = row
-    return Respondent(invitation, identity_language, customer_language)
+    invitation, identity_language, customer_language, follow_up_id = row
+    return Respondent(invitation, identity_language, customer_language, follow_up_id is not None)
 
 
 async def answers_for(session: AsyncSession, invitation_id: int) -> list[Answer]:
@@ -116,7 +120,7 @@ async def mark_answered(session: AsyncSession, invitation_id: int, answered_at: 
         .values(status=InvitationStatus.ANSWERED, answered_at=answered_at)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(affected_rows(result))
 
 
 async def add_follow_up(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,11 +13,24 @@ from feedbackbot.errors import AlreadyExists
 from storage.models import SupportCase
 
 
-async def find_case(session: AsyncSession, external_id: str) -> SupportCase | None:
-    """The case recorded under the event's ``case_id``, if any."""
-    return await session.scalar(
-        select(SupportCase).where(col(SupportCase.external_id) == external_id)
-    )
+async def find_case(
+    session: AsyncSession, external_id: str, *, for_update: bool = False
+) -> SupportCase | None:
+    """The case recorded under the event's ``case_id``, if any.
+
+    ``for_update`` locks the row (PostgreSQL) until the caller's transaction ends, so two later
+    events about one case are applied one after the other.
+    """
+    query = select(SupportCase).where(col(SupportCase.external_id) == external_id)
+    return await session.scalar(query.with_for_update() if for_update else query)
+
+
+async def update_case(session: AsyncSession, case: SupportCase, **fields: Any) -> SupportCase:
+    """Overwrite the case's fields with ``fields`` (a reopened and re-resolved case); flushed."""
+    for name, value in fields.items():
+        setattr(case, name, value)
+    await session.flush()
+    return case
 
 
 async def add_case(session: AsyncSession, case: SupportCase) -> SupportCase:

@@ -53,4 +53,7 @@ async def recent_comments(
     )
     if agent_ids is not None:
         query = query.where(col(Answer.agent_id).in_(list(agent_ids)))
-    return [Comment(*row) for row in await session.execute(query)]
+    return [
+        Comment(at, agent_id, customer_id, name, survey_key, text or "")
+        for at, agent_id, customer_id, name, survey_key, text in await session.execute(query)
+    ]

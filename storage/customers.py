@@ -76,7 +76,7 @@ def _update(row: SQLModel, now: datetime, **fields: Any) -> None:
             setattr(row, name, value)
             changed = True
     if changed:
-        row.updated_at = now  # type: ignore[attr-defined]
+        row.updated_at = now
 
 
 async def upsert_customer(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import DigestLog
+from storage.results import affected_rows
 
 
 async def claim(
@@ -44,7 +45,7 @@ async def claim(
         .values(**values)
         .on_conflict_do_nothing(index_elements=["kind", "period", "target"])
     )
-    if inserted.rowcount == 1:
+    if affected_rows(inserted) == 1:
         return True
     taken_over = await session.execute(
         update(DigestLog)
@@ -58,7 +59,7 @@ async def claim(
         .values(claimed_by=worker, created_at=now)
         .execution_options(synchronize_session=False)
     )
-    return taken_over.rowcount == 1
+    return affected_rows(taken_over) == 1
 
 
 async def finish(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Agent, Answer, Customer, FollowUp, Invitation, SupportCase
+from storage.results import affected_rows
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ async def claim_alert(session: AsyncSession, follow_up: FollowUp) -> bool:
         .values(attempts=col(FollowUp.attempts) + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 async def alert_details(session: AsyncSession, follow_up_id: int) -> AlertDetails | None:
@@ -200,7 +201,10 @@ async def open_alerts(session: AsyncSession, agent_id: int, limit: int = 10) -> 
         .order_by(col(FollowUp.created_at).desc(), col(FollowUp.id).desc())
         .limit(limit)
     )
-    return [OpenAlert(*row) for row in rows]
+    return [
+        OpenAlert(follow_up_id, created_at, customer_id, name, case_id, survey_key, reason)
+        for follow_up_id, created_at, customer_id, name, case_id, survey_key, reason in rows
+    ]
 
 
 async def count_follow_ups(session: AsyncSession) -> int:

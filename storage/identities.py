@@ -20,6 +20,7 @@ from storage.models import (
     InvitationStatus,
     Platform,
 )
+from storage.results import affected_rows
 from storage.types import utcnow
 
 OPEN_STATUSES = (InvitationStatus.PENDING, InvitationStatus.SENT)
@@ -95,7 +96,7 @@ async def mark_unreachable(
         )
         .values(state=IdentityState.UNREACHABLE, updated_at=now or utcnow())
     )
-    return bool(result.rowcount)
+    return bool(affected_rows(result))
 
 
 async def opt_out(session: AsyncSession, identity: Identity, now: datetime | None = None) -> int:
@@ -123,7 +124,7 @@ async def cancel_open_invitations(
         )
         .values(status=InvitationStatus.CANCELLED, status_reason=reason)
     )
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 async def set_language(

@@ -17,12 +17,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from feedbackbot.errors import AlreadyExists
 from storage.models import Customer, Invitation, InvitationStatus, Platform
+from storage.results import affected_rows
 
 ERROR_LENGTH = 500
 S = InvitationStatus
@@ -49,6 +51,39 @@ async def case_invitations(session: AsyncSession, case_id: int) -> list[Invitati
         select(Invitation).where(col(Invitation.case_id) == case_id).order_by(col(Invitation.id))
     )
     return list(rows)
+
+
+async def schedule_skipped(
+    session: AsyncSession,
+    invitation: Invitation,
+    *,
+    due_at: datetime,
+    channel: Platform,
+    reason: str,
+    survey_version: str,
+    agent_id: int | None,
+) -> bool:
+    """Turn a ``skipped`` invitation into a ``pending`` one due at ``due_at``.
+
+    Used when a reopened case is resolved again and the policy now sends the survey it skipped
+    the first time. Returns False (and changes nothing) if the invitation is no longer skipped.
+    """
+    changed: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.status) == S.SKIPPED)
+        .values(
+            status=S.PENDING,
+            status_reason=reason,
+            due_at=due_at,
+            channel=channel,
+            survey_version=survey_version,
+            agent_id=agent_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount:
+        await session.refresh(invitation)
+    return bool(changed.rowcount)
 
 
 def _due(now: datetime, reminders: bool) -> ColumnElement[bool]:
@@ -159,7 +194,7 @@ async def renew_claims(
         .values(claim_expires_at=until)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 async def _settle(session: AsyncSession, invitation_id: int, worker: str, **values: Any) -> bool:
@@ -174,7 +209,7 @@ async def _settle(session: AsyncSession, invitation_id: int, worker: str, **valu
         .values(claimed_by=None, claim_expires_at=None, **values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(affected_rows(result))
 
 
 def _unsent_status() -> Any:
@@ -201,7 +236,7 @@ async def release_all(session: AsyncSession, worker: str) -> int:
         .values(status=_unsent_status(), claimed_by=None, claim_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 async def mark_sent(
@@ -336,7 +371,7 @@ async def expire_due(session: AsyncSession, *, now: datetime, unsent_before: dat
             .values(status=S.EXPIRED, status_reason=reason, claimed_by=None, claim_expires_at=None)
             .execution_options(synchronize_session=False)
         )
-        expired += result.rowcount or 0
+        expired += affected_rows(result)
     return expired
 
 
@@ -356,7 +391,7 @@ async def record_message(session: AsyncSession, invitation_id: int, message_ref:
         .values(message_ref=message_ref)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(affected_rows(result))
 
 
 async def remind_now(session: AsyncSession, customer_external_id: str, now: datetime) -> int:
@@ -371,12 +406,12 @@ async def remind_now(session: AsyncSession, customer_external_id: str, now: date
         .where(
             col(Invitation.customer_id) == customer_id.scalar_subquery(),
             col(Invitation.status) == InvitationStatus.SENT,
-            col(Invitation.reminded_at).is_(None),  # type: ignore[union-attr]
+            col(Invitation.reminded_at).is_(None),
         )
         .values(due_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(moved.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(moved)
 
 
 async def answered_by_survey(session: AsyncSession) -> dict[str, int]:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Lease
+from storage.results import affected_rows
 from storage.types import utcnow
 
 
@@ -37,7 +38,7 @@ async def acquire(
         .values(name=name, holder=holder, expires_at=expires)
         .on_conflict_do_nothing(index_elements=["name"])
     )
-    if created.rowcount:
+    if affected_rows(created):
         return True
     taken = await session.execute(
         update(Lease)
@@ -46,7 +47,7 @@ async def acquire(
         )
         .values(holder=holder, expires_at=expires)
     )
-    return bool(taken.rowcount)
+    return bool(affected_rows(taken))
 
 
 async def release(session: AsyncSession, name: str, holder: str) -> bool:
@@ -54,4 +55,4 @@ async def release(session: AsyncSession, name: str, holder: str) -> bool:
     result = await session.execute(
         delete(Lease).where(col(Lease.name) == name, col(Lease.holder) == holder)
     )
-    return bool(result.rowcount)
+    return bool(affected_rows(result))

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, text_enum, utcnow
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table behind a model, for queries written in SQLAlchemy Core."""
+    table = sa.inspect(model).local_table
+    assert isinstance(table, sa.Table)
+    return table
+
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -23,7 +32,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 
-def _time(*, nullable: bool = True, index: bool = False) -> datetime | None:
+def _time(*, nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime(), nullable=nullable, index=index)
 
 
@@ -61,7 +70,7 @@ class InvitationStatus(StrEnum):
 
 
 class Customer(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=200, unique=True)
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
@@ -79,7 +88,7 @@ class Identity(SQLModel, table=True):
         sa.UniqueConstraint("customer_id", "platform"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", ondelete="CASCADE")
     platform: Platform = Field(sa_type=text_enum(Platform))
     external_id: str = Field(max_length=64)
@@ -91,7 +100,7 @@ class Identity(SQLModel, table=True):
 
 
 class Agent(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=200, unique=True)
     name: str | None = Field(default=None, max_length=200)
     slack_user_id: str | None = Field(default=None, max_length=32, index=True)
@@ -106,7 +115,7 @@ class SupportCase(SQLModel, table=True):
     __tablename__ = "support_case"
     __table_args__ = (sa.Index(None, "agent_id", "closed_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=200, unique=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     agent_id: int | None = Field(default=None, foreign_key="agent.id")
@@ -148,7 +157,7 @@ class Invitation(SQLModel, table=True):
         sa.Index(None, "customer_id", "created_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
     case_id: int | None = Field(default=None, foreign_key="support_case.id")
     agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
@@ -182,7 +191,7 @@ class Answer(SQLModel, table=True):
         sa.Index(None, "survey_key", "question_key", "answered_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     invitation_id: int = Field(foreign_key="invitation.id", ondelete="CASCADE")
     customer_id: int = Field(foreign_key="customer.id")
     agent_id: int | None = Field(default=None, foreign_key="agent.id")
@@ -200,7 +209,7 @@ class FollowUp(SQLModel, table=True):
 
     __tablename__ = "follow_up"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     invitation_id: int = Field(foreign_key="invitation.id", unique=True, ondelete="CASCADE")
     agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
     reason: str = Field(max_length=200)
@@ -219,7 +228,7 @@ class DigestLog(SQLModel, table=True):
     __tablename__ = "digest_log"
     __table_args__ = (sa.UniqueConstraint("kind", "period", "target"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
     period: str = Field(max_length=32)
     target: str = Field(default="", max_length=200)

@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from storage.identities import OPEN_STATUSES, cancel_open_invitations
 from storage.models import Answer, Customer, Identity, Invitation
+from storage.results import affected_rows
 from storage.types import utcnow
 
 
@@ -83,4 +84,4 @@ async def erase_customer(
         .where(col(Customer.id) == customer_id)
         .values(name=None, email=None, language=None, timezone=None, updated_at=now)
     )
-    return Erased(identities.rowcount or 0, comments.rowcount or 0, cancelled)
+    return Erased(affected_rows(identities), affected_rows(comments), cancelled)

@@ -24,6 +24,7 @@ from storage.models import (
     Invitation,
     InvitationStatus,
     SupportCase,
+    table_of,
 )
 
 IMPORTED_VERSION = "imported"
@@ -118,7 +119,7 @@ async def import_answers(session: AsyncSession, records: Sequence[AnswerRecord])
     await session.flush()
 
     case_ids = {case.id for _, _, case in accepted}
-    invitations: dict[tuple[int, str], Invitation] = {}
+    invitations: dict[tuple[int | None, str], Invitation] = {}
     if case_ids:
         found = await session.execute(
             sa.select(Invitation).where(col(Invitation.case_id).in_(case_ids))
@@ -192,8 +193,8 @@ EXPORT_COLUMNS = (
 
 
 def _export_query(since: datetime | None, until: datetime | None) -> sa.Select[Any]:
-    answer, invitation = Answer.__table__.c, Invitation.__table__.c
-    customer, agent, case = Customer.__table__, Agent.__table__, SupportCase.__table__
+    answer, invitation = table_of(Answer).c, table_of(Invitation).c
+    customer, agent, case = table_of(Customer), table_of(Agent), table_of(SupportCase)
     query = (
         sa.select(
             answer.id,
@@ -210,9 +211,9 @@ def _export_query(since: datetime | None, until: datetime | None) -> sa.Select[A
             case.c.channel,
             agent.c.team,
         )
-        .select_from(Answer.__table__)
+        .select_from(table_of(Answer))
         .join(customer, customer.c.id == answer.customer_id)
-        .join(Invitation.__table__, invitation.id == answer.invitation_id)
+        .join(table_of(Invitation), invitation.id == answer.invitation_id)
         .outerjoin(agent, agent.c.id == answer.agent_id)
         .outerjoin(case, case.c.id == invitation.case_id)
         .order_by(answer.id)

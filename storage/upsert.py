@@ -8,6 +8,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from storage.results import affected_rows
+
 
 async def insert_ignoring_duplicates(
     session: AsyncSession, model: type[SQLModel], values: dict[str, Any], unique: list[str]
@@ -21,4 +23,4 @@ async def insert_ignoring_duplicates(
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
     result = await session.execute(statement)
-    return bool(result.rowcount)
+    return bool(affected_rows(result))

@@ -14,8 +14,10 @@ invitation asks or how its answers are read.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +27,8 @@ from storage.models import Answer, InvitationStatus
 from storage.types import utcnow
 from surveys.definitions import Question, QuestionType, Survey
 from surveys.errors import DefinitionNotPinned, SurveyError
+from surveys.messages import say
+from surveys.refs import find_question, option_values, resolve_option
 from surveys.steps import (
     Complete,
     Given,
@@ -40,6 +44,7 @@ from surveys.steps import (
 )
 
 __all__ = [
+    "NOBODY",
     "AlertRule",
     "AnswerCommand",
     "Complete",
@@ -71,12 +76,18 @@ class UnknownInvitation(SurveyError):
     """No invitation has this id."""
 
 
+NOBODY: Final = 0
+"""``AnswerCommand.customer_id`` of a sender the channel cannot tie to any customer."""
+
+
 @dataclass(frozen=True)
 class AnswerCommand:
     """An answer as a channel received it.
 
-    ``customer_id``, when the channel knows who pressed the button, must be the invitation's
-    customer; otherwise the answer is refused as ``unknown_invitation`` (a forged button).
+    ``question_key`` and ``choice`` may be the compact forms of ``surveys.refs``. ``customer_id``
+    is who answered: when set, it must be the invitation's customer, otherwise the answer is
+    refused as ``not_yours`` (someone else's or a forged button); ``NOBODY`` never matches.
+    None (an import, a test) checks nothing.
     """
 
     invitation_id: int
@@ -98,9 +109,57 @@ class AlertRule:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of an answer, for every channel alike.
+
+    ``step`` is what comes next after a recorded answer, the same open step for a repeat, or
+    the refusal. The channel renders it: on ``recorded``, show ``note()`` on the answered
+    question (``answered``, sent as message ``asked_in`` when known) and send ``step``; else
+    tell the sender ``notice`` if there is one.
+    """
+
     step: Prompt | Complete | Rejected
     recorded: bool
     """True only when this call stored a new answer."""
+    answered: Prompt | None = None
+    """The question this answer was for (recorded or repeated)."""
+    given: Given | None = None
+    label: str | None = None
+    """The chosen option as its button showed it."""
+    asked_in: str | None = None
+    """The platform's reference of the invitation's latest question message."""
+    alert: bool = False
+    """The invitation has a low-score alert to send or to refresh with this answer."""
+
+    @property
+    def language(self) -> str:
+        return self.step.language
+
+    @property
+    def refused(self) -> Rejected | None:
+        return self.step if isinstance(self.step, Rejected) else None
+
+    @property
+    def next(self) -> Prompt | Complete | None:
+        """After a recorded answer, what to send: the next question or the thank-you."""
+        return None if isinstance(self.step, Rejected) or not self.recorded else self.step
+
+    @property
+    def notice(self) -> str | None:
+        """What to tell the sender when nothing was recorded: the refusal, or that a repeated
+        answer counted already; None after a recorded answer."""
+        if isinstance(self.step, Rejected):
+            return self.step.text
+        return None if self.recorded else say("counted", self.language)
+
+    def note(self, emphasise: Callable[[str], str] = str) -> str:
+        """What the answered question shows now: "Your answer: 4", "Skipped.", a thank-you for
+        a comment. ``emphasise`` formats the answer (Slack makes it bold)."""
+        given = self.given or Given()
+        if given.skipped:
+            return say("skipped", self.language)
+        if given.text is not None:
+            return say("your_comment", self.language)
+        return say("your_answer", self.language, answer=emphasise(self.label or ""))
 
 
 async def pin_version(session: AsyncSession, survey: Survey) -> None:
@@ -180,12 +239,28 @@ def normalize(question: Question, command: AnswerCommand) -> Given | RejectReaso
             return Given(text=text) if text else RejectReason.EMPTY_TEXT
 
 
+def _resolved(question: Question, command: AnswerCommand) -> AnswerCommand | None:
+    """The command with a ``#n`` option reference replaced by its value; None if no such option."""
+    if command.choice is None or not command.choice.startswith("#"):
+        return command
+    value = resolve_option(command.choice, option_values(question))
+    return None if value is None else replace(command, choice=value)
+
+
+def _label(current: Step, given: Given) -> str | None:
+    if not isinstance(current, Prompt):
+        return None
+    chosen = given.choice if given.choice is not None else str(given.value)
+    return next((o.label for o in current.options if o.value == chosen), chosen)
+
+
 async def answer(
     session: AsyncSession,
     command: AnswerCommand,
     *,
     alerts: AlertRule,
     default_language: str = "en",
+    sender_language: str | None = None,
     now: datetime | None = None,
 ) -> Outcome:
     """Validate and record one answer; returns the next step, or why the answer was refused.
@@ -193,19 +268,19 @@ async def answer(
     Writes, in the caller's transaction: the answer row; the invitation's ``answered`` status
     once every required question that applies is answered; a ``follow_up`` row when the answer
     is a low CSAT or NPS. Giving the same answer again records nothing and returns the same
-    next step, so a double tap or a re-delivered update is harmless.
+    next step, so a double tap or a re-delivered update is harmless. ``sender_language`` (the
+    client's language) words a refusal to someone who is not the invitation's customer.
     """
     now = now or utcnow()
     found = await answer_store.respondent(session, command.invitation_id, lock=True)
-    if found is None or (
-        command.customer_id is not None and command.customer_id != found.invitation.customer_id
-    ):
-        reason = RejectReason.UNKNOWN_INVITATION
+    owner = found.invitation.customer_id if found is not None else None
+    if found is None or (command.customer_id is not None and command.customer_id != owner):
+        reason = RejectReason.UNKNOWN_INVITATION if found is None else RejectReason.NOT_YOURS
         log.info(
             "answer refused",
             extra={"invitation_id": command.invitation_id, "reason": str(reason)},
         )
-        language = choose_language(None, default_language)
+        language = choose_language(None, sender_language, default_language)
         return Outcome(rejected(command.invitation_id, reason, language), False)
     invitation = found.invitation
     survey = await load_survey(session, invitation.survey_key, invitation.survey_version)
@@ -227,10 +302,15 @@ async def answer(
         )
         return Outcome(rejected(invitation.id, reason, language, shown), False)
 
-    question = survey.question(command.question_key)
+    question = find_question(survey, command.question_key)
+    resolved = _resolved(question, command) if question is not None else command
+    if question is not None and resolved is None:
+        return refuse(RejectReason.UNKNOWN_CHOICE)
+    command = resolved or command
     if question is not None and question.key in given:
-        if normalize(question, command) == given[question.key]:
-            return Outcome(current, False)
+        earlier = given[question.key]
+        if normalize(question, command) == earlier:
+            return Outcome(current, False, given=earlier, asked_in=invitation.message_ref)
         return refuse(RejectReason.ALREADY_ANSWERED)
     if invitation.status in _CLOSED or state.current is None:
         return refuse(RejectReason.CLOSED, None)
@@ -255,7 +335,7 @@ async def answer(
         existing = await answer_store.answer_to(session, invitation.id, question.key)
         now_current = await next_step(session, invitation.id, default_language=default_language)
         if existing is not None and _given([existing])[question.key] == normalized:
-            return Outcome(now_current, False)
+            return Outcome(now_current, False, given=normalized)
         return refuse(RejectReason.ALREADY_ANSWERED, now_current)
     given[question.key] = normalized
     state = progress(survey, given)
@@ -264,10 +344,20 @@ async def answer(
     if state.required_answered(given) and invitation.status in answer_store.ANSWERABLE:
         await answer_store.mark_answered(session, invitation.id, now)
         log.info("invitation answered", extra={"invitation_id": invitation.id})
-    reason = _alert_reason(question, normalized, alerts)
-    if reason and await answer_store.add_follow_up(session, invitation, reason, now):
+    low_score = _alert_reason(question, normalized, alerts)
+    alert = found.has_follow_up
+    if low_score and await answer_store.add_follow_up(session, invitation, low_score, now):
         log.info("low score follow-up queued", extra={**extra, "agent_id": invitation.agent_id})
-    return Outcome(step(invitation.id, survey, state, language), True)
+        alert = True
+    return Outcome(
+        step(invitation.id, survey, state, language),
+        True,
+        answered=current if isinstance(current, Prompt) else None,
+        given=normalized,
+        label=_label(current, normalized),
+        asked_in=invitation.message_ref,
+        alert=alert,
+    )
 
 
 def _alert_reason(question: Question, given: Given, alerts: AlertRule) -> str | None:

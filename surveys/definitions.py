@@ -207,10 +207,18 @@ def _question_to_dict(question: Question) -> dict[str, Any]:
     return data
 
 
+def _condition_from_dict(data: Mapping[str, Any]) -> Condition:
+    value = data["value"]
+    return Condition(
+        data["question"],
+        Operator(data["operator"]),
+        tuple(value) if isinstance(value, list) else value,
+    )
+
+
 def _question_from_dict(data: Mapping[str, Any]) -> Question:
     scale = data.get("scale")
     condition = data.get("condition")
-    value = condition["value"] if condition else None
     return Question(
         key=data["key"],
         type=QuestionType(data["type"]),
@@ -220,13 +228,7 @@ def _question_from_dict(data: Mapping[str, Any]) -> Question:
         if scale
         else None,
         choices=tuple(Choice(c["key"], dict(c["text"])) for c in data.get("choices", ())),
-        condition=Condition(
-            condition["question"],
-            Operator(condition["operator"]),
-            tuple(value) if isinstance(value, list) else value,
-        )
-        if condition
-        else None,
+        condition=_condition_from_dict(condition) if condition else None,
         dimension=Dimension(data["dimension"]) if data.get("dimension") else None,
     )
 

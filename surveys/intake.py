@@ -11,14 +11,16 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedbackbot.errors import AlreadyExists, FeedbackbotError
+from feedbackbot.errors import AlreadyExists
 from storage import cases, customers, invitations
-from storage.models import Invitation, InvitationStatus, Platform, SupportCase
+from storage.models import Customer, Invitation, InvitationStatus, Platform, SupportCase
 from surveys.catalog import Catalog
 from surveys.conversation import pin_version
+from surveys.definitions import Survey
 from surveys.errors import UnknownSurvey
 from surveys.events import CaseClosed
 from surveys.policy import (
@@ -32,18 +34,6 @@ from surveys.policy import (
 )
 
 log = logging.getLogger(__name__)
-
-
-class CaseConflict(FeedbackbotError):
-    """This case_id was already recorded with different details."""
-
-
-class AddressConflict(FeedbackbotError):
-    """A chat address in the event belongs to another customer."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -82,30 +72,50 @@ class InvitationView:
 
 
 @dataclass(frozen=True)
+class EventWarning:
+    """A part of the event that was not used, and why (the case itself was recorded)."""
+
+    field: str
+    problem: str
+
+
+@dataclass(frozen=True)
 class CaseOutcome:
+    """What a case event did: a new case (``created``), a newer state of a known case
+    (``updated``: reopened and resolved again), or nothing (the same or an older event)."""
+
     case_id: str
     created: bool
     invitations: tuple[InvitationView, ...]
+    updated: bool = False
+    warnings: tuple[EventWarning, ...] = ()
+
+    @property
+    def duplicate(self) -> bool:
+        return not (self.created or self.updated)
 
     def as_json(self) -> dict[str, object]:
         return {
             "case_id": self.case_id,
-            "duplicate": not self.created,
+            "duplicate": self.duplicate,
+            "updated": self.updated,
             "invitations": [i.as_json() for i in self.invitations],
+            "warnings": [{"field": w.field, "problem": w.problem} for w in self.warnings],
         }
 
 
-def history_of(contact: customers.Contact) -> CustomerHistory:
+def history_of(contact: customers.Contact, *, address_taken: bool = False) -> CustomerHistory:
     return CustomerHistory(
         opted_out=contact.opted_out,
         channels=tuple(p.value for p in contact.linked),
         timezone=contact.timezone,
         last_invited=contact.last_invited,
         last_any=contact.last_any,
+        address_taken=address_taken,
     )
 
 
-def _offered(catalog: Catalog, keys: tuple[str, ...]) -> dict[str, object]:
+def _offered(catalog: Catalog, keys: tuple[str, ...]) -> dict[str, Survey]:
     found = {}
     for key in keys:
         try:
@@ -118,7 +128,7 @@ def _offered(catalog: Catalog, keys: tuple[str, ...]) -> dict[str, object]:
 async def _invite(
     session: AsyncSession,
     decision: Decision,
-    survey: object,
+    survey: Survey,
     *,
     customer_id: int,
     case_id: int | None,
@@ -127,13 +137,13 @@ async def _invite(
 ) -> Invitation:
     scheduled = decision.scheduled
     if scheduled:
-        await pin_version(session, survey)  # type: ignore[arg-type]
+        await pin_version(session, survey)
     row = Invitation(
         customer_id=customer_id,
         case_id=case_id,
         agent_id=agent_id,
         survey_key=decision.survey_key,
-        survey_version=survey.version,  # type: ignore[attr-defined]
+        survey_version=survey.version,
         channel=Platform(decision.channel) if decision.channel else None,
         status=InvitationStatus.PENDING if scheduled else InvitationStatus.SKIPPED,
         status_reason=decision.reason.value,
@@ -143,14 +153,75 @@ async def _invite(
     return await invitations.add_invitation(session, row)
 
 
-async def _existing(session: AsyncSession, case: SupportCase, event: CaseClosed) -> CaseOutcome:
-    if case.event_hash != event.fingerprint():
-        raise CaseConflict(
-            f"case {event.case_id} was already recorded with different details; "
-            "a case is recorded once, so send a new case_id for a new case"
-        )
+async def _unchanged(session: AsyncSession, case: SupportCase, event: CaseClosed) -> CaseOutcome:
     rows = await invitations.case_invitations(session, case.id or 0)
     return CaseOutcome(event.case_id, False, tuple(InvitationView.of(r) for r in rows))
+
+
+async def _record_addresses(
+    session: AsyncSession, customer: Customer, event: CaseClosed, now: datetime
+) -> tuple[EventWarning, ...]:
+    """Link the event's chat addresses; one that belongs to another customer is left alone."""
+    person = event.customer
+    warnings = []
+    for platform, field_name, address in (
+        (Platform.TELEGRAM, "customer.telegram_chat_id", person.telegram_chat_id),
+        (Platform.SLACK, "customer.slack_user_id", person.slack_user_id),
+    ):
+        if address is None:
+            continue
+        try:
+            await customers.record_identity(
+                session, customer, platform, str(address), now=now, language=person.language
+            )
+        except customers.IdentityTaken:
+            warnings.append(
+                EventWarning(field_name, "belongs to another customer; not linked, survey skipped")
+            )
+    return tuple(warnings)
+
+
+async def _agent_id(session: AsyncSession, event: CaseClosed, now: datetime) -> int | None:
+    if event.agent is None:
+        return None
+    agent = await customers.upsert_agent(
+        session,
+        event.agent.id,
+        now=now,
+        name=event.agent.name,
+        slack_user_id=event.agent.slack_user_id,
+        team=event.agent.team,
+    )
+    return agent.id
+
+
+def _case_fields(event: CaseClosed, customer_id: int, agent_id: int | None) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "agent_id": agent_id,
+        "opened_at": event.opened_at,
+        "closed_at": event.closed_at,
+        "contacts": event.contacts,
+        "resolved": event.resolved,
+        "handle_seconds": event.handle_seconds,
+        "channel": event.channel,
+        "event_hash": event.fingerprint(),
+    }
+
+
+async def _decide(
+    session: AsyncSession,
+    customer: Customer,
+    event: CaseClosed,
+    open_to: tuple[str, ...],
+    *,
+    config: PolicyConfig,
+    now: datetime,
+    address_taken: bool,
+) -> list[Decision]:
+    contact = await customers.contact(session, customer)
+    history = history_of(contact, address_taken=address_taken)
+    return decide_for_case(config, history, closed_at=event.closed_at, now=now, surveys=open_to)
 
 
 async def record_case(
@@ -163,10 +234,15 @@ async def record_case(
 ) -> CaseOutcome:
     """Record a closed case and invite its customer as the policy decides.
 
-    Returns the case's invitations, scheduled (``pending``) and ``skipped`` with the reason. The
-    same event again returns what the first one recorded and changes nothing. Raises
-    ``CaseConflict`` for a known case_id with a different body, ``AddressConflict`` for a chat
-    address that belongs to another customer. Runs in the caller's transaction.
+    Returns the case's invitations, scheduled (``pending``) and ``skipped`` with the reason.
+    For a known case_id: the same event, or one with an earlier ``closed_at`` (a late
+    re-delivery), changes nothing; any other event is the case reopened and resolved again, so
+    the case takes the event's details and the policy decides on its surveys once more: a
+    survey the case has no invitation to yet is invited to, one it skipped may now be
+    scheduled, and one it already sent is never sent twice (one invitation per case and survey).
+    A chat address that belongs to another customer is not linked; the case is recorded with
+    its surveys skipped (``chat linked to another customer``) and a warning naming the field.
+    Runs in the caller's transaction.
     """
     person = event.customer
     customer = await customers.upsert_customer(
@@ -178,78 +254,65 @@ async def record_case(
         language=person.language,
         timezone=person.timezone,
     )
-    known = await cases.find_case(session, event.case_id)
-    if known is not None:
-        return await _existing(session, known, event)
-    for platform, field_name, address in (
-        (Platform.TELEGRAM, "customer.telegram_chat_id", person.telegram_chat_id),
-        (Platform.SLACK, "customer.slack_user_id", person.slack_user_id),
-    ):
-        if address is None:
-            continue
+    known = await cases.find_case(session, event.case_id, for_update=True)
+    if known is not None and _is_old_news(known, event):
+        return await _unchanged(session, known, event)
+    warnings = await _record_addresses(session, customer, event, now)
+    agent_id = await _agent_id(session, event, now)
+    fields = _case_fields(event, customer.id or 0, agent_id)
+    if known is None:
+        case = SupportCase(external_id=event.case_id, created_at=now, **fields)
         try:
-            await customers.record_identity(
-                session, customer, platform, str(address), now=now, language=person.language
-            )
-        except customers.IdentityTaken as error:
-            raise AddressConflict(field_name, str(error)) from None
-    agent_id = None
-    if event.agent is not None:
-        agent = await customers.upsert_agent(
-            session,
-            event.agent.id,
-            now=now,
-            name=event.agent.name,
-            slack_user_id=event.agent.slack_user_id,
-            team=event.agent.team,
-        )
-        agent_id = agent.id
-    case = SupportCase(
-        external_id=event.case_id,
-        customer_id=customer.id or 0,
-        agent_id=agent_id,
-        opened_at=event.opened_at,
-        closed_at=event.closed_at,
-        contacts=event.contacts,
-        resolved=event.resolved,
-        handle_seconds=event.handle_seconds,
-        channel=event.channel,
-        event_hash=event.fingerprint(),
-        created_at=now,
-    )
-    try:
-        await cases.add_case(session, case)
-    except AlreadyExists:
-        known = await cases.find_case(session, event.case_id)
-        assert known is not None
-        return await _existing(session, known, event)
-    history = history_of(await customers.contact(session, customer))
+            await cases.add_case(session, case)
+        except AlreadyExists:
+            # Another transaction recorded this case_id first (SQLite has no row lock to wait
+            # on): its row stands, and this event is applied to it as a later one would be.
+            known = await cases.find_case(session, event.case_id, for_update=True)
+            assert known is not None
+            if _is_old_news(known, event):
+                return await _unchanged(session, known, event)
+    if known is not None:
+        case = await cases.update_case(session, known, **fields)
     offered = _offered(catalog, CASE_SURVEYS)
-    decisions = [
-        decision
-        for position, decision in enumerate(
-            decide_for_case(
-                config, history, closed_at=event.closed_at, now=now, surveys=tuple(offered)
+    existing = {} if known is None else await _by_survey(session, case)
+    # One invitation per case and survey: a case resolved again is offered only the surveys
+    # it has none of yet and those it skipped; one already sent is never sent again.
+    open_to = tuple(
+        key
+        for key in offered
+        if key not in existing or existing[key].status is InvitationStatus.SKIPPED
+    )
+    decisions = await _decide(
+        session,
+        customer,
+        event,
+        open_to,
+        config=config,
+        now=now,
+        address_taken=bool(warnings),
+    )
+    rows = []
+    for position, decision in enumerate(decisions):
+        survey = offered[decision.survey_key]
+        row = existing.get(decision.survey_key)
+        if row is None and (decision.scheduled or (known is None and position == 0)):
+            # Recorded: what is sent, and why the case's own survey is not. A relationship
+            # survey that lost to csat is left to the campaign rather than stored as skipped.
+            invitation = await _invite(
+                session,
+                decision,
+                survey,
+                customer_id=customer.id or 0,
+                case_id=case.id,
+                agent_id=agent_id,
+                now=now,
             )
-        )
-        # Recorded: what is sent, and why the case's own survey is not. A relationship survey
-        # that lost to csat is left to the campaign rather than stored as skipped on every case.
-        if decision.scheduled or position == 0
-    ]
-    rows = [
-        await _invite(
-            session,
-            decision,
-            offered[decision.survey_key],
-            customer_id=customer.id or 0,
-            case_id=case.id,
-            agent_id=agent_id,
-            now=now,
-        )
-        for decision in decisions
-    ]
+            rows.append(invitation)
+        elif row is not None and decision.scheduled and row.status is InvitationStatus.SKIPPED:
+            if await _schedule_skipped(session, row, decision, survey, agent_id):
+                rows.append(row)
     log.info(
-        "case recorded",
+        "case updated" if known is not None else "case recorded",
         extra={
             "case_id": event.case_id,
             "scheduled": ",".join(
@@ -258,7 +321,45 @@ async def record_case(
             or "none",
         },
     )
-    return CaseOutcome(event.case_id, True, tuple(InvitationView.of(r) for r in rows))
+    everything = await invitations.case_invitations(session, case.id or 0)
+    return CaseOutcome(
+        event.case_id,
+        created=known is None,
+        updated=known is not None,
+        invitations=tuple(InvitationView.of(r) for r in everything),
+        warnings=warnings,
+    )
+
+
+def _is_old_news(case: SupportCase, event: CaseClosed) -> bool:
+    """The same event again, or one from before the state already recorded."""
+    return case.event_hash == event.fingerprint() or event.closed_at < case.closed_at
+
+
+async def _by_survey(session: AsyncSession, case: SupportCase) -> dict[str, Invitation]:
+    rows = await invitations.case_invitations(session, case.id or 0)
+    return {row.survey_key: row for row in rows}
+
+
+async def _schedule_skipped(
+    session: AsyncSession,
+    row: Invitation,
+    decision: Decision,
+    survey: Survey,
+    agent_id: int | None,
+) -> bool:
+    """A survey the case skipped before (no chat yet, throttled) that its re-resolution earns."""
+    assert decision.due_at is not None and decision.channel is not None
+    await pin_version(session, survey)
+    return await invitations.schedule_skipped(
+        session,
+        row,
+        due_at=decision.due_at,
+        channel=Platform(decision.channel),
+        reason=decision.reason.value,
+        survey_version=survey.version,
+        agent_id=agent_id,
+    )
 
 
 @dataclass

@@ -101,13 +101,13 @@ class _Validator:
         self.problems: list[Problem] = []
 
     def run(self) -> LoadResult:
-        for path, line, first in self.document.duplicates:
+        for duplicate, line, first in self.document.duplicates:
             self.problems.append(
                 Problem(
                     self.file,
                     line,
-                    self.show(path),
-                    f"duplicate key {path[-1]!r} (first given at line {first})",
+                    self.show(duplicate),
+                    f"duplicate key {duplicate[-1]!r} (first given at line {first})",
                 )
             )
         data = self.document.data

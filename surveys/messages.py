@@ -1,7 +1,8 @@
 """What the engine itself says to a customer, in every language the built-in surveys speak.
 
 Survey wording lives in the YAML definitions; these are the words around it: the yes/no
-buttons, the skip button, the thank-you and why an answer was not taken.
+buttons, the skip button, the thank-you, what an answered question shows, the reminder and why
+an answer was not taken. Every channel says them alike, so they live here, not in an adapter.
 """
 
 from __future__ import annotations
@@ -77,9 +78,70 @@ MESSAGES: Final[dict[str, Texts]] = {
         "de": "Diese Umfrage wurde nicht gefunden. Vielleicht wurde sie entfernt.",
         "ru": "Мы не нашли этот опрос. Возможно, он был удалён.",
     },
+    "not_yours": {
+        "en": "Sorry, this survey was sent to someone else, so your answer was not counted.",
+        "es": (
+            "Lo sentimos, esta encuesta se envió a otra persona, así que su respuesta no se contó."
+        ),
+        "de": (
+            "Diese Umfrage wurde an jemand anderen gesendet, daher wurde Ihre Antwort "
+            "nicht gezählt."
+        ),
+        "ru": "Извините, этот опрос отправлен другому человеку, ваш ответ не учтён.",
+    },
+    "no_open_question": {
+        "en": "Thank you! There is no open question right now.",
+        "es": "¡Gracias! Ahora no hay ninguna pregunta abierta.",
+        "de": "Danke! Gerade ist keine Frage offen.",
+        "ru": "Спасибо! Сейчас нет открытых вопросов.",
+    },
+    "use_buttons": {
+        "en": "Please answer with the buttons under the question above.",
+        "es": "Responda con los botones debajo de la pregunta, por favor.",
+        "de": "Bitte antworten Sie mit den Schaltflächen unter der Frage.",
+        "ru": "Пожалуйста, ответьте кнопками под вопросом выше.",
+    },
+    "text_only": {
+        "en": "Please answer with a text message.",
+        "es": "Responda con un mensaje de texto, por favor.",
+        "de": "Bitte antworten Sie mit einer Textnachricht.",
+        "ru": "Пожалуйста, ответьте текстовым сообщением.",
+    },
+    "counted": {
+        "en": "Thank you, your answer is recorded.",
+        "es": "Gracias, su respuesta está registrada.",
+        "de": "Danke, Ihre Antwort ist gespeichert.",
+        "ru": "Спасибо, ваш ответ записан.",
+    },
+    "your_answer": {
+        "en": "Your answer: {answer}",
+        "es": "Su respuesta: {answer}",
+        "de": "Ihre Antwort: {answer}",
+        "ru": "Ваш ответ: {answer}",
+    },
+    "your_comment": {
+        "en": "Thank you for your comment.",
+        "es": "Gracias por su comentario.",
+        "de": "Danke für Ihren Kommentar.",
+        "ru": "Спасибо за комментарий.",
+    },
+    "skipped": {
+        "en": "Skipped.",
+        "es": "Omitida.",
+        "de": "Übersprungen.",
+        "ru": "Пропущено.",
+    },
+    "reminder": {
+        "en": "A gentle reminder: we would love to hear how it went.",
+        "es": "Un pequeño recordatorio: nos encantaría saber cómo le fue.",
+        "de": "Eine kleine Erinnerung: Wir würden gern wissen, wie es lief.",
+        "ru": "Небольшое напоминание: нам очень важно ваше мнение.",
+    },
 }
 
 
-def say(key: str, language: str) -> str:
-    """The message ``key`` in ``language`` (English when that language is missing)."""
-    return render(MESSAGES[key], language)
+def say(key: str, language: str, **values: object) -> str:
+    """The message ``key`` in ``language`` (English when that language is missing), with
+    ``values`` filled in."""
+    text = render(MESSAGES[key], language)
+    return text.format(**values) if values else text

@@ -5,7 +5,8 @@ customer's history read by ``storage/``), so each rule is tested with a fixed cl
 
 The rules, in the order they are applied (the first that refuses gives the reason):
 
-1. an opted-out customer gets nothing (``opted_out``);
+1. an opted-out customer gets nothing (``opted_out``); nor does a case whose event named a chat
+   that belongs to another customer (``address_taken``): the data is not to be trusted;
 2. a customer with no linked chat gets nothing (``no_channel``);
 3. a case closed so long ago that the survey would already have expired gets nothing
    (``too_old``): an import of last year's cases must not survey anyone;
@@ -44,6 +45,7 @@ class Reason(StrEnum):
     THROTTLED = "throttled"
     NOT_DUE = "not due"
     TOO_OLD = "case closed too long ago"
+    ADDRESS_TAKEN = "chat linked to another customer"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class CustomerHistory:
     timezone: str | None = None
     last_invited: Mapping[str, datetime] = field(default_factory=dict)
     last_any: datetime | None = None
+    address_taken: bool = False
+    """The event named a chat that belongs to another customer: the case's surveys are skipped."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,8 @@ def _throttled(at: datetime, config: PolicyConfig, history: CustomerHistory) -> 
 def _refusal(history: CustomerHistory) -> Reason | None:
     if history.opted_out:
         return Reason.OPTED_OUT
+    if history.address_taken:
+        return Reason.ADDRESS_TAKEN
     if not history.channels:
         return Reason.NO_CHANNEL
     return None

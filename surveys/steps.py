@@ -26,6 +26,13 @@ class RejectReason(StrEnum):
     CLOSED = "closed"
     """The invitation is expired, cancelled, failed or skipped, or its survey is finished."""
     UNKNOWN_INVITATION = "unknown_invitation"
+    NOT_YOURS = "not_yours"
+    """The sender is not the invitation's customer (someone else's button, or a forged one)."""
+    NO_OPEN_QUESTION = "no_open_question"
+    USE_BUTTONS = "use_buttons"
+    """A typed message while the open question wants a button."""
+    TEXT_ONLY = "text_only"
+    """A sticker, photo... while the open question wants typed text."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +74,12 @@ class Complete:
 
 @dataclass(frozen=True)
 class Rejected:
-    """The answer was not taken; ``text`` tells the customer why, ``current`` what is open."""
+    """The answer was not taken; ``text`` tells the customer why, ``current`` what is open.
 
-    invitation_id: int
+    ``invitation_id`` is None when no invitation was concerned (a message with nothing open).
+    """
+
+    invitation_id: int | None
     reason: RejectReason
     text: str
     language: str = "en"
@@ -170,6 +180,6 @@ def step(invitation_id: int, survey: Survey, state: Progress, language: str) -> 
 
 
 def rejected(
-    invitation_id: int, reason: RejectReason, language: str, current: Step | None = None
+    invitation_id: int | None, reason: RejectReason, language: str, current: Step | None = None
 ) -> Rejected:
     return Rejected(invitation_id, reason, say(str(reason), language), language, current)

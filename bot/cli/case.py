@@ -23,12 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.cli.common import console, errors, fail, settings_or_exit
 from bot.policy import policy_config
 from bot.settings import SUPPORTED_LANGUAGES, Settings
-from storage import migrate
+from storage import cases, migrate
 from storage.engine import open_engine, session_factory
 from storage.types import utcnow
 from surveys.catalog import Catalog, load_catalog
 from surveys.events import InvalidEvent, parse_event
-from surveys.intake import AddressConflict, CaseConflict, CaseOutcome, record_case
+from surveys.intake import CaseOutcome, record_case
 from surveys.policy import PolicyConfig
 
 app = typer.Typer(help="Record closed support cases.", no_args_is_help=True)
@@ -40,16 +40,19 @@ class Tally:
 
     lines: int = 0
     recorded: int = 0
+    updated: int = 0
     duplicates: int = 0
     problems: int = 0
     invitations: Counter[str] = field(default_factory=Counter)
 
     def add(self, outcome: CaseOutcome) -> None:
+        if outcome.duplicate:
+            self.duplicates += 1
+            return
         if outcome.created:
             self.recorded += 1
         else:
-            self.duplicates += 1
-            return
+            self.updated += 1
         for invitation in outcome.invitations:
             label = "scheduled" if invitation.status == "pending" else invitation.reason
             self.invitations[f"{invitation.survey}: {label}"] += 1
@@ -64,12 +67,18 @@ class Recorder:
         self.config = config
 
     async def record(self, data: Any) -> CaseOutcome:
-        """Record one decoded body; raises InvalidEvent, CaseConflict or AddressConflict."""
+        """Record one decoded body; raises InvalidEvent."""
         event = parse_event(data, SUPPORTED_LANGUAGES)
         async with self.sessions() as session, session.begin():
             return await record_case(
                 session, event, catalog=self.catalog, config=self.config, now=utcnow()
             )
+
+    async def closed_at(self, case_id: str) -> datetime | None:
+        """When a known case was recorded as closed (None for a new one)."""
+        async with self.sessions() as session:
+            case = await cases.find_case(session, case_id)
+            return case.closed_at if case is not None else None
 
 
 async def _with_recorder(settings: Settings, work: Any) -> Any:
@@ -85,16 +94,13 @@ async def _with_recorder(settings: Settings, work: Any) -> Any:
         return await work(Recorder(session_factory(engine), catalog, policy_config(settings)))
 
 
-def _problem_lines(error: Exception) -> list[str]:
-    if isinstance(error, InvalidEvent):
-        return [f"{name}: {problem}" for name, problem in error.problems]
-    if isinstance(error, AddressConflict):
-        return [f"{error.field}: {error}"]
-    return [str(error)]
+def _problem_lines(error: InvalidEvent) -> list[str]:
+    return [f"{name}: {problem}" for name, problem in error.problems]
 
 
 def _show_outcome(outcome: CaseOutcome) -> None:
-    title = f"Case {outcome.case_id}" + (" (already recorded)" if not outcome.created else "")
+    state = " (already recorded)" if outcome.duplicate else " (updated)" if outcome.updated else ""
+    title = f"Case {outcome.case_id}{state}"
     table = Table(title=title, title_justify="left")
     for column in ("survey", "status", "due (UTC)", "channel", "reason"):
         table.add_column(column)
@@ -104,6 +110,8 @@ def _show_outcome(outcome: CaseOutcome) -> None:
     if not outcome.invitations:
         table.add_row("-", "no survey due", "-", "-", "-")
     console.print(table)
+    for warning in outcome.warnings:
+        errors.print(f"{warning.field}: {warning.problem}", markup=False, highlight=False)
 
 
 async def _import(recorder: Recorder, path: Path, lines: list[str]) -> Tally:
@@ -122,13 +130,17 @@ async def _import(recorder: Recorder, path: Path, lines: list[str]) -> Tally:
                 continue
             tally.lines += 1
             try:
-                tally.add(await recorder.record(json.loads(line)))
+                outcome = await recorder.record(json.loads(line))
             except json.JSONDecodeError as error:
                 tally.problems += 1
                 _report(path, number, [f"not valid JSON: {error.msg} at column {error.colno}"])
-            except (InvalidEvent, CaseConflict, AddressConflict) as error:
+                continue
+            except InvalidEvent as error:
                 tally.problems += 1
                 _report(path, number, _problem_lines(error))
+                continue
+            tally.add(outcome)
+            _report(path, number, [f"{w.field}: {w.problem}" for w in outcome.warnings])
     return tally
 
 
@@ -143,6 +155,7 @@ def _show_tally(tally: Tally) -> None:
     table.add_column("count", justify="right")
     table.add_row("events read", str(tally.lines))
     table.add_row("cases recorded", str(tally.recorded))
+    table.add_row("cases updated (resolved again)", str(tally.updated))
     table.add_row("already recorded (unchanged)", str(tally.duplicates))
     table.add_row("lines with problems (skipped)", str(tally.problems))
     for label, count in sorted(tally.invitations.items()):
@@ -220,11 +233,17 @@ def close(
     body = _body(locals())
 
     async def run_one(recorder: Recorder) -> CaseOutcome:
+        if closed_at is None:
+            # Without --closed-at a case closes "now"; for a case already recorded that is the
+            # time recorded then, so the same command again changes nothing (issue 13).
+            recorded = await recorder.closed_at(body["case_id"])
+            if recorded is not None:
+                body["closed_at"] = recorded.isoformat()
         return await recorder.record(body)
 
     try:
         outcome = asyncio.run(_with_recorder(settings, run_one))
-    except (InvalidEvent, CaseConflict, AddressConflict) as error:
+    except InvalidEvent as error:
         fail("\n".join(_problem_lines(error)))
     _show_outcome(outcome)
 

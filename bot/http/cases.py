@@ -1,8 +1,9 @@
 """POST /api/v1/cases/closed: a helpdesk reports a closed case; we answer with its invitations.
 
-202 with the invitations scheduled or skipped (and why), the same again for a repeated event;
-400 bad JSON, 401 no token, 409 a known case_id with a different body (or a chat address of
-another customer), 413 over 64 KiB, 422 naming each bad field.
+202 with the invitations scheduled or skipped (and why): for a new case, a repeated event
+(``duplicate``) and a newer event about a known case (``updated``: reopened and resolved again)
+alike; a chat address of another customer is named under ``warnings`` and its survey skipped.
+400 bad JSON, 401 no token, 413 over 64 KiB, 422 naming each bad field.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.settings import SUPPORTED_LANGUAGES, Settings
 from storage.types import utcnow
 from surveys.catalog import Catalog, load_catalog
 from surveys.events import InvalidEvent, parse_event
-from surveys.intake import AddressConflict, CaseConflict, record_case
+from surveys.intake import record_case
 
 MAX_BODY = 64 * 1024
 log = logging.getLogger(__name__)
@@ -69,23 +70,13 @@ async def close_case(request: web.Request) -> web.Response:
     except InvalidEvent as invalid:
         return field_errors(422, invalid.problems)
     services = request.app[SERVICES]
-    try:
-        async with services.sessions() as session, session.begin():
-            outcome = await record_case(
-                session,
-                event,
-                catalog=request.app[INTAKE].catalog(),
-                config=policy_config(services.settings),
-                now=request.app[INTAKE].clock(),
-            )
-    except CaseConflict as conflict:
-        return json_error(409, "conflict", str(conflict))
-    except AddressConflict as conflict:
-        return json_error(
-            409,
-            "conflict",
-            str(conflict),
-            [{"field": conflict.field, "problem": "belongs to another customer"}],
+    async with services.sessions() as session, session.begin():
+        outcome = await record_case(
+            session,
+            event,
+            catalog=request.app[INTAKE].catalog(),
+            config=policy_config(services.settings),
+            now=request.app[INTAKE].clock(),
         )
     return web.json_response(outcome.as_json(), status=202)
 

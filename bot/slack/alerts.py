@@ -1,8 +1,9 @@
 """Low-score alerts: a DM to the case's agent, kept up to date, with a "Follow up" button.
 
 The survey engine writes a ``follow_up`` row in the transaction that records the low score.
-The alert goes out right after that answer (``deliver_for_invitation``) and, for anything left
-behind (a crash, a Slack outage), from the periodic sweep (``send_pending_alerts``). When the
+The alert goes out right after that answer, whichever channel it came from: the answer desk
+(``bot.answers``) hands the invitation to ``deliver_for_invitation``. Anything left behind (a
+crash, a Slack outage) goes out with the periodic sweep (``send_pending_alerts``). When the
 customer adds a comment later, the alert message is updated to show it.
 """
 

@@ -28,7 +28,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.platforms import register_platform
+from bot.answers import AnswerDesk, answer_rules
 from bot.scheduler import Job
 from bot.settings import Settings
 from bot.slack import alerts, digests, feedback_command, home, surveys
@@ -93,6 +93,11 @@ def build_app(
     app.use(inject_services)
     for feature in (surveys, alerts, feedback_command, home):
         feature.register(app)
+    services.answers.deliver_alerts_with(
+        lambda invitation_id: services.work.spawn(
+            alerts.deliver_for_invitation(services, client, invitation_id), name="slack.alert"
+        )
+    )
     return app
 
 
@@ -215,21 +220,26 @@ def _every(interval: timedelta) -> IntervalTrigger:
 
 
 def services_from_settings(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], worker: str
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    worker: str,
+    answers: AnswerDesk | None = None,
 ) -> SlackServices:
     return SlackServices(
         sessions=sessions,
         default_language=settings.default_language,
-        low_csat_threshold=settings.low_csat_threshold,
-        low_nps_threshold=settings.low_nps_threshold,
         admin_users=settings.slack_admin_users,
         digest_channel=settings.slack_digest_channel,
         worker=worker,
+        desk=answers or AnswerDesk(sessions, answer_rules(settings)),
     )
 
 
 def create_runtime(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], worker: str = "worker"
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    worker: str = "worker",
+    answers: AnswerDesk | None = None,
 ) -> SlackRuntime | None:
     """The Slack side as configured, None without ``SLACK_BOT_TOKEN``; ConfigurationError
     names a missing or wrong setting."""
@@ -246,7 +256,7 @@ def create_runtime(
             "SLACK_APP_TOKEN must be an app-level token (xapp-...) with the connections:write "
             "scope, for Socket Mode"
         )
-    services = services_from_settings(settings, sessions, worker)
+    services = services_from_settings(settings, sessions, worker, answers)
     client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     secret = settings.slack_signing_secret
     app = build_app(
@@ -263,6 +273,3 @@ def create_runtime(
         )
     )
     return SlackRuntime(app, client, services, channel, app_token)
-
-
-register_platform("slack", create_runtime)

@@ -72,9 +72,7 @@ def question_message(prompt: Prompt) -> tuple[str, list[Block]]:
             )
     rows = [buttons] if len(buttons) <= ROW + 1 else _chunks(buttons, ROW)
     if prompt.optional:
-        rows[-1].append(
-            button(prompt.skip_label or say(prompt.language, "skipped"), actions.SKIP, ref.encode())
-        )
+        rows[-1].append(button(prompt.skip_label or "Skip", actions.SKIP, ref.encode()))
     for index, row in enumerate(rows):
         blocks.append({"type": "actions", "block_id": f"answer_{index}", "elements": row})
     if prompt.min_label or prompt.max_label:

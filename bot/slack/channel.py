@@ -15,7 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dispatch.channel import Delivery, DeliveryError
 from bot.slack.blocks import context, question_message
-from bot.slack.texts import say
+from bot.slack.escape import escape
+from surveys.messages import say
 
 if TYPE_CHECKING:
     from surveys.conversation import Prompt
@@ -68,7 +69,7 @@ class SlackChannel:
     async def send_question(self, delivery: Delivery, prompt: Prompt) -> str | None:
         text, blocks = question_message(prompt)
         if delivery.reminder:
-            blocks = [context(say(prompt.language, "reminder")), *blocks]
+            blocks = [context(escape(say("reminder", prompt.language))), *blocks]
         try:
             opened = await self.client.conversations_open(users=delivery.address)
             posted = await self.client.chat_postMessage(

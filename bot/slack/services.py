@@ -11,13 +11,15 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.answers import AnswerDesk
 from storage.types import utcnow
+from surveys.flow import AnswerRules
 
 log = logging.getLogger(__name__)
 SERVICES_KEY = "feedbackbot"
@@ -73,15 +75,20 @@ class BackgroundWork:
 
 @dataclass
 class SlackServices:
-    """Plain values from the settings plus the session factory and a clock."""
+    """Plain values from the settings, the session factory, a clock and the answer desk
+    (shared with the other channels; one of its own when not given)."""
 
     sessions: async_sessionmaker[AsyncSession]
     default_language: str = "en"
-    low_csat_threshold: int = 2
-    low_nps_threshold: int = 6
     admin_users: frozenset[str] = frozenset()
     digest_channel: str | None = None
     worker: str = "worker"
     clock: Callable[[], datetime] = utcnow
     work: BackgroundWork = field(default_factory=BackgroundWork)
     max_alert_attempts: int = 10
+    desk: InitVar[AnswerDesk | None] = None
+    answers: AnswerDesk = field(init=False)
+
+    def __post_init__(self, desk: AnswerDesk | None) -> None:
+        rules = AnswerRules(default_language=self.default_language)
+        self.answers = desk or AnswerDesk(self.sessions, rules, lambda: self.clock())

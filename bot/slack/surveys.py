@@ -1,10 +1,11 @@
-"""Customer surveys in Slack DMs: button presses, the comment modal, skip.
+"""Customer surveys in Slack DMs: button presses, the comment modal, typed comments, skip.
 
-Each listener acks first; the work then runs in the background: check that the presser is the
-invited customer, hand the answer to the survey engine in one transaction, and show the result
-(the question message updated to show the answer, then the next question or the closing text).
-A double press reaches the engine twice and is stored once; the engine says whether it recorded
-anything, and only a recorded answer moves the conversation on.
+Each listener acks first; the work then runs in the background: the answer desk
+(``bot.answers``) runs the one answer flow, which checks that the sender is the invited
+customer and records the answer in one transaction, and this module renders the ``Outcome``
+(the question message updated to show the answer, then the next question or the closing
+text). A double press reaches the engine twice and is stored once; only a recorded answer moves
+the conversation on.
 """
 
 from __future__ import annotations
@@ -18,22 +19,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.slack import actions, alerts, blocks
+from bot.slack import actions, blocks
 from bot.slack.escape import escape
 from bot.slack.services import SERVICES_KEY, SlackServices
 from bot.slack.texts import say
-from storage.addresses import slack_user_of_invitation
-from surveys.conversation import (
-    AlertRule,
-    AnswerCommand,
-    Complete,
-    Prompt,
-    Rejected,
-    answer,
-    next_step,
-)
+from storage.models import Platform
+from surveys.conversation import AnswerCommand, Complete, Outcome, Prompt
+from surveys.flow import Sender
 
 log = logging.getLogger(__name__)
 
@@ -43,25 +36,21 @@ def register(app: AsyncApp) -> None:
     app.action(actions.SKIP)(on_skip_button)
     app.action(actions.COMMENT)(on_comment_button)
     app.view_submission(actions.COMMENT_MODAL)(on_comment_submitted)
+    app.event({"type": "message", "subtype": None})(on_direct_message)
 
 
 async def on_answer_button(ack: Any, body: dict, client: AsyncWebClient, context: dict) -> None:
     await ack()
     services: SlackServices = context[SERVICES_KEY]
-    action = body["actions"][0]
-    services.work.spawn(
-        _press(services, client, body, action.get("value"), label=_label(action)),
-        name="slack.answer",
-    )
+    raw = body["actions"][0].get("value")
+    services.work.spawn(_press(services, client, body, raw), name="slack.answer")
 
 
 async def on_skip_button(ack: Any, body: dict, client: AsyncWebClient, context: dict) -> None:
     await ack()
     services: SlackServices = context[SERVICES_KEY]
-    action = body["actions"][0]
-    services.work.spawn(
-        _press(services, client, body, action.get("value"), skip=True), name="slack.skip"
-    )
+    raw = body["actions"][0].get("value")
+    services.work.spawn(_press(services, client, body, raw, skip=True), name="slack.skip")
 
 
 async def on_comment_button(ack: Any, body: dict, client: AsyncWebClient, context: dict) -> None:
@@ -93,13 +82,21 @@ async def on_comment_submitted(
     )
 
 
-def _label(action: dict) -> str:
-    return str((action.get("text") or {}).get("text") or "")
+async def on_direct_message(event: dict, client: AsyncWebClient, context: dict) -> None:
+    """A customer typed in their DM with the app: the answer to an open text question, as in a
+    Telegram chat. Edits, deletions and bot messages (subtypes) are not answers, nor are
+    messages in channels."""
+    if event.get("channel_type") != "im" or event.get("bot_id") or not event.get("user"):
+        return
+    services: SlackServices = context[SERVICES_KEY]
+    where = Where(event["user"], event.get("channel") or "", "")
+    text = str(event.get("text") or "")
+    services.work.spawn(_type_text(services, client, where, text), name="slack.typed")
 
 
 @dataclass(frozen=True)
-class Press:
-    """Who pressed (or submitted), in which message, and where to answer only them."""
+class Where:
+    """Who sent an answer, in which DM and message, and where to answer only them."""
 
     user: str
     channel: str
@@ -107,43 +104,33 @@ class Press:
     response_url: str | None = None
 
     @classmethod
-    def of(cls, body: dict) -> Press:
+    def of(cls, body: dict) -> Where:
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
         ts = container.get("message_ts") or (body.get("message") or {}).get("ts") or ""
         return cls(body["user"]["id"], channel, ts, body.get("response_url"))
 
+    @property
+    def sender(self) -> Sender:
+        return Sender(Platform.SLACK, self.user)
 
-async def _refuse(client: AsyncWebClient, press: Press, text: str) -> None:
+
+async def _refuse(client: AsyncWebClient, where: Where, text: str) -> None:
     """Tell only the presser: through the press's response URL (which reaches whoever pressed,
     even someone outside the DM), else with chat.postEphemeral."""
     try:
-        if press.response_url:
-            await AsyncWebhookClient(press.response_url).send(
+        if where.response_url:
+            await AsyncWebhookClient(where.response_url).send(
                 text=escape(text), response_type="ephemeral", replace_original=False
             )
         else:
             await client.chat_postEphemeral(
-                channel=press.channel, user=press.user, text=escape(text)
+                channel=where.channel, user=where.user, text=escape(text)
             )
     except SlackApiError as error:
         log.warning("ephemeral refused", extra={"error": error.response.get("error")})
     except (aiohttp.ClientError, TimeoutError) as error:
         log.warning("ephemeral not delivered", extra={"error": type(error).__name__})
-
-
-async def _owned(session: AsyncSession, ref: actions.QuestionRef, user: str) -> str | None:
-    """None when ``user`` is the invitation's customer, else the text key of the refusal."""
-    owner = await slack_user_of_invitation(session, ref.invitation_id)
-    if owner is None:
-        return "unknown_survey"
-    if owner != user:
-        log.warning(
-            "survey press by another user refused",
-            extra={"invitation_id": ref.invitation_id, "slack_user": user},
-        )
-        return "not_yours"
-    return None
 
 
 async def _press(
@@ -152,75 +139,50 @@ async def _press(
     body: dict,
     raw: str | None,
     *,
-    label: str = "",
     skip: bool = False,
 ) -> None:
-    press = Press.of(body)
+    where = Where.of(body)
     try:
         ref = actions.QuestionRef.decode(raw)
     except actions.BadPayload:
-        log.warning("unreadable survey button", extra={"slack_user": press.user})
+        log.warning("unreadable survey button", extra={"slack_user": where.user})
         return
     command = AnswerCommand(
         ref.invitation_id, ref.question_key, value=ref.value, choice=ref.choice, skip=skip
     )
-    await _answer(services, client, press, ref, command, label=label)
+    outcome = await services.answers.press(where.sender, command)
+    if outcome.refused is not None:
+        await _refuse(client, where, outcome.refused.text)
+    await _show(services, client, outcome, where.channel, where.ts)
 
 
-async def _answer(
-    services: SlackServices,
-    client: AsyncWebClient,
-    press: Press,
-    ref: actions.QuestionRef,
-    command: AnswerCommand,
-    *,
-    label: str = "",
+async def _type_text(
+    services: SlackServices, client: AsyncWebClient, where: Where, text: str
 ) -> None:
-    """Check the presser, record the answer, then show it and what comes next."""
-    rule = AlertRule(services.low_csat_threshold, services.low_nps_threshold)
-    async with services.sessions() as session, session.begin():
-        refused = await _owned(session, ref, press.user)
-        if refused is None:
-            current = await next_step(
-                session, ref.invitation_id, default_language=services.default_language
-            )
-            outcome = await answer(
-                session,
-                command,
-                alerts=rule,
-                default_language=services.default_language,
-                now=services.clock(),
-            )
-    if refused is not None:
-        await _refuse(client, press, say(None, refused))
+    outcome = await services.answers.type_text(where.sender, text)
+    if outcome.refused is not None:
+        text = escape(outcome.refused.text)
+        await _call(client.chat_postMessage(channel=where.channel, text=text), None)
+    channel, _, ts = (outcome.asked_in or "").partition(":")
+    await _show(services, client, outcome, where.channel, ts if channel == where.channel else "")
+
+
+async def _show(
+    services: SlackServices, client: AsyncWebClient, outcome: Outcome, channel: str, ts: str
+) -> None:
+    """After a recorded answer: the question message shows the answer (its buttons gone), then
+    the next question or the closing text goes out."""
+    if outcome.next is None:
         return
-    step = outcome.step
-    if isinstance(step, Rejected):
-        log.info(
-            "survey answer rejected",
-            extra={"invitation_id": ref.invitation_id, "question": ref.question_key},
-        )
-        await _refuse(client, press, step.text)
-        return
-    if isinstance(current, Prompt) and current.question_key == ref.question_key and press.ts:
-        if command.skip:
-            note = say(current.language, "skipped")
-        elif command.text is not None:
-            note = say(current.language, "your_comment")
-        else:
-            note = say(current.language, "your_answer", answer=f"*{escape(label)}*")
-        text, shown = blocks.answered_message(current, note)
+    if outcome.answered is not None and ts:
+        note = escape(outcome.note(lambda label: f"*{label}*"))
+        text, shown = blocks.answered_message(outcome.answered, note)
         await _call(
-            client.chat_update(channel=press.channel, ts=press.ts, text=text, blocks=shown), ref
+            client.chat_update(channel=channel, ts=ts, text=text, blocks=shown),
+            outcome.answered.invitation_id,
         )
-    if not outcome.recorded:
-        return
-    log.info(
-        "survey answer recorded",
-        extra={"invitation_id": ref.invitation_id, "question": ref.question_key},
-    )
-    await post_step(client, press.channel, step, ref.invitation_id)
-    await alerts.deliver_for_invitation(services, client, ref.invitation_id)
+    ref = await post_step(client, channel, outcome.next, outcome.next.invitation_id)
+    await services.answers.question_sent(outcome.next, ref)
 
 
 async def post_step(
@@ -232,13 +194,12 @@ async def post_step(
     else:
         text, shown = blocks.closing_message(step.text)
     response = await _call(
-        client.chat_postMessage(channel=channel, text=text, blocks=shown),
-        actions.QuestionRef(invitation_id, ""),
+        client.chat_postMessage(channel=channel, text=text, blocks=shown), invitation_id
     )
     return f"{response['channel']}:{response['ts']}" if response else None
 
 
-async def _call(request: Any, ref: actions.QuestionRef) -> Any:
+async def _call(request: Any, invitation_id: int | None) -> Any:
     """Await a Web API call; a Slack error is logged with ids and swallowed (the answer is
     stored either way, and the customer can press again)."""
     try:
@@ -246,33 +207,26 @@ async def _call(request: Any, ref: actions.QuestionRef) -> Any:
     except SlackApiError as error:
         log.warning(
             "slack call failed",
-            extra={"invitation_id": ref.invitation_id, "error": error.response.get("error")},
+            extra={"invitation_id": invitation_id, "error": error.response.get("error")},
         )
         return None
 
 
 async def _open_modal(services: SlackServices, client: AsyncWebClient, body: dict) -> None:
-    press = Press.of(body)
+    """The modal shows the question the button belongs to; whether the sender may answer it is
+    decided when the comment arrives, like any other answer."""
+    where = Where.of(body)
     try:
         ref = actions.QuestionRef.decode(body["actions"][0].get("value"))
     except actions.BadPayload:
-        log.warning("unreadable comment button", extra={"slack_user": press.user})
+        log.warning("unreadable comment button", extra={"slack_user": where.user})
         return
-    async with services.sessions() as session, session.begin():
-        refused = await _owned(session, ref, press.user)
-        step = None
-        if refused is None:
-            step = await next_step(
-                session, ref.invitation_id, default_language=services.default_language
-            )
-    if refused is not None:
-        await _refuse(client, press, say(None, refused))
-        return
+    step = await services.answers.open_step(ref.invitation_id)
     if not isinstance(step, Prompt) or step.question_key != ref.question_key:
         return  # answered already (a second press, or from another message)
-    state = actions.CommentModalState(ref, press.channel, press.ts, step.language)
+    state = actions.CommentModalState(ref, where.channel, where.ts, step.language)
     view = blocks.comment_modal(step, state)
-    await _call(client.views_open(trigger_id=body["trigger_id"], view=view), ref)
+    await _call(client.views_open(trigger_id=body["trigger_id"], view=view), ref.invitation_id)
 
 
 async def _submit_comment(
@@ -285,5 +239,9 @@ async def _submit_comment(
         log.warning("unreadable comment modal", extra={"slack_user": user})
         return
     ref = state.question
+    where = Where(user, state.channel, state.ts)
     command = AnswerCommand(ref.invitation_id, ref.question_key, text=text)
-    await _answer(services, client, Press(user, state.channel, state.ts), ref, command)
+    outcome = await services.answers.press(where.sender, command)
+    if outcome.refused is not None:
+        await _refuse(client, where, outcome.refused.text)
+    await _show(services, client, outcome, where.channel, where.ts)

@@ -293,6 +293,7 @@ async def files_complete_upload_external(api: SlackWebAPI, args: dict[str, Any])
     channel_ids = [str(args["channel_id"])] if args.get("channel_id") else []
     channel_ids += [c for c in str(args.get("channels") or "").split(",") if c]
     channels = [api.channel(c).id for c in channel_ids]
+    thread_ts = args.get("thread_ts") or None
     completed = []
     for item in items:
         upload = api.files.get(str(item.get("id") if isinstance(item, dict) else ""))
@@ -301,7 +302,7 @@ async def files_complete_upload_external(api: SlackWebAPI, args: dict[str, Any])
         upload.title = item.get("title") or upload.filename
         upload.channels = channels
         upload.initial_comment = args.get("initial_comment") or None
-        upload.thread_ts = args.get("thread_ts") or None
+        upload.thread_ts = thread_ts
         upload.completed = True
         completed.append(upload)
     for channel in channels:
@@ -311,7 +312,7 @@ async def files_complete_upload_external(api: SlackWebAPI, args: dict[str, Any])
                 ts=api.next_ts(),
                 text=str(args.get("initial_comment") or ""),
                 user=api.bot_user_id,
-                thread_ts=upload.thread_ts,
+                thread_ts=thread_ts,
                 bot_id=api.bot_id,
                 files=completed,
                 params=dict(args),

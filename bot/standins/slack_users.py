@@ -318,6 +318,8 @@ def _input_state(view: SlackView, values: dict[str, Any]) -> dict[str, Any]:
             continue
         element = block["element"]
         block_id, action_id = block.get("block_id"), element.get("action_id")
+        if not isinstance(block_id, str):
+            raise StandInError(f"an input block of view {view.id} has no block_id")
         key = block_id if block_id in values else action_id
         value = values.pop(key, None) if key is not None else None
         if value is None and not block.get("optional"):

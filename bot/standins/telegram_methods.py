@@ -8,6 +8,7 @@ arrive as aiogram sends them: form fields whose nested objects are JSON strings,
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -72,7 +73,11 @@ def bad_request(text: str) -> BotApiError:
 
 
 class Args:
-    """A request's parameters, read with the Bot API's types (form values are strings)."""
+    """A request's parameters, read with the Bot API's types (form values are strings).
+
+    Its readers are named after the types they return, which hides those types further down
+    its body: the annotations there spell them ``builtins.*``.
+    """
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
@@ -88,7 +93,7 @@ class Args:
             return None
         return value if isinstance(value, str) else json.dumps(value)
 
-    def int(self, name: str, missing: str | None = None) -> int | None:
+    def int(self, name: builtins.str, missing: builtins.str | None = None) -> builtins.int | None:
         value = self.raw.get(name)
         if value is None or value == "":
             if missing is not None:
@@ -101,13 +106,13 @@ class Args:
         except ValueError:
             raise bad_request(f"invalid {name} specified") from None
 
-    def bool(self, name: str) -> bool:
+    def bool(self, name: builtins.str) -> builtins.bool:
         value = self.raw.get(name)
         if isinstance(value, str):
             return value.lower() in ("true", "1")
         return bool(value)
 
-    def json(self, name: str, what: str) -> Any:
+    def json(self, name: builtins.str, what: builtins.str) -> Any:
         value = self.raw.get(name)
         if value is None or value == "":
             return None
@@ -118,7 +123,7 @@ class Args:
                 raise bad_request(f"can't parse {what} JSON object") from None
         return value
 
-    def chat_id(self) -> int | str:
+    def chat_id(self) -> builtins.int | builtins.str:
         value = self.raw.get("chat_id")
         if value is None or value == "":
             raise bad_request("chat_id is empty")

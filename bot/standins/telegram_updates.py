@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -169,9 +170,12 @@ class Updates:
                 generation = self._webhook_generation
                 if not await self._deliver(session, self.pending[0]):
                     await self._changes.wait(
-                        lambda g=generation: self._closing or self._webhook_generation != g,
-                        self.webhook_retry_delay,
+                        functools.partial(self._moved_on, generation), self.webhook_retry_delay
                     )
+
+    def _moved_on(self, generation: int) -> bool:
+        """Closing, or the webhook changed since ``generation``: stop retrying that delivery."""
+        return self._closing or self._webhook_generation != generation
 
     async def _deliver(self, session: aiohttp.ClientSession, update: dict[str, Any]) -> bool:
         headers = {"Content-Type": "application/json"}

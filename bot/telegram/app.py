@@ -1,6 +1,6 @@
 """Wires the Telegram bot: the Dispatcher and its routers, the commands, polling or webhook.
 
-Services reach handlers as dispatcher workflow data (``sessions``, ``alerts``,
+Services reach handlers as dispatcher workflow data (``sessions``, ``answers``,
 ``default_language``, ``link_secret``), injected by name.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
@@ -22,7 +22,8 @@ from aiogram.types import BotCommand
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.platforms import register_platform
+from bot.answers import AnswerDesk, answer_rules
+from bot.scheduler import Job
 from bot.settings import Settings
 from bot.telegram import answer, commands, fallback, privacy, start
 from bot.telegram.channel import TelegramChannel
@@ -31,17 +32,20 @@ from bot.telegram.polling import PollingTimes, pause, poll
 from bot.telegram.texts import COMMANDS, TEXTS, say
 from bot.telegram.webhook import add_webhook_route, register_webhook
 from feedbackbot.errors import ConfigurationError
-from surveys.conversation import AlertRule
 
 log = logging.getLogger(__name__)
 
 
-def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Dispatcher:
+def build_dispatcher(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    answers: AnswerDesk | None = None,
+) -> Dispatcher:
+    """The aiogram Dispatcher; ``answers`` is the desk shared with the other channels (a desk
+    of its own when None)."""
     dispatcher = Dispatcher()
     dispatcher["sessions"] = sessions
-    dispatcher["alerts"] = AlertRule(
-        low_csat=settings.low_csat_threshold, low_nps=settings.low_nps_threshold
-    )
+    dispatcher["answers"] = answers or AnswerDesk(sessions, answer_rules(settings))
     dispatcher["default_language"] = settings.default_language
     dispatcher["link_secret"] = settings.link_secret
     dispatcher.include_routers(
@@ -79,13 +83,14 @@ class TelegramRuntime:
         sessions: async_sessionmaker[AsyncSession],
         worker: str,
         times: PollingTimes | None = None,
+        answers: AnswerDesk | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.worker = worker
         self.times = times or PollingTimes()
         self.bot = build_bot(settings)
-        self.dispatcher = build_dispatcher(settings, sessions)
+        self.dispatcher = build_dispatcher(settings, sessions, answers)
         self.channel = TelegramChannel(self.bot)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -100,6 +105,10 @@ class TelegramRuntime:
         """Serve /telegram/webhook in webhook mode; called before the HTTP server starts."""
         if self.webhook is not None:
             add_webhook_route(app, self.bot, self.dispatcher, self.webhook[1])
+
+    def jobs(self) -> Iterable[Job]:
+        """Telegram needs no scheduled work of its own: the dispatcher sends its surveys."""
+        return ()
 
     async def start(self) -> None:
         try:
@@ -156,12 +165,12 @@ class TelegramRuntime:
 
 
 def create_runtime(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], worker: str
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    worker: str,
+    answers: AnswerDesk | None = None,
 ) -> TelegramRuntime | None:
-    """The Telegram runtime when TELEGRAM_BOT_TOKEN is set (``bot.platforms`` factory)."""
+    """The Telegram runtime when TELEGRAM_BOT_TOKEN is set (``bot.platforms.PLATFORMS``)."""
     if settings.telegram_bot_token is None:
         return None
-    return TelegramRuntime(settings, sessions, worker)
-
-
-register_platform("telegram", create_runtime)
+    return TelegramRuntime(settings, sessions, worker, answers=answers)

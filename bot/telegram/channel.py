@@ -25,9 +25,9 @@ from aiogram.types import Message
 
 from bot.dispatch.channel import Delivery, DeliveryError
 from bot.telegram.keyboards import question_markup, question_text
-from bot.telegram.texts import say
 from storage.models import Platform
 from surveys.conversation import Complete, Prompt
+from surveys.messages import say
 
 log = logging.getLogger(__name__)
 PERMANENT_BAD_REQUESTS = (
@@ -89,7 +89,7 @@ class TelegramChannel:
                 self.bot,
                 int(delivery.address),
                 prompt,
-                reminder=say(delivery.language, "reminder") if delivery.reminder else None,
+                reminder=say("reminder", delivery.language) if delivery.reminder else None,
             )
         except TelegramAPIError as error:
             raise delivery_error(error) from error

@@ -13,11 +13,10 @@ from bot.telegram.callbacks import (
     LanguageData,
     SkipData,
     StopData,
-    option_ref,
-    question_ref,
 )
 from bot.telegram.texts import LANGUAGE_NAMES, say
 from surveys.conversation import Prompt
+from surveys.refs import option_ref, question_ref
 
 MAX_ROW: Final = 7
 """Up to seven buttons share a row (CSAT 1-5, CES 1-7); NPS 0-10 splits into 0-5 and 6-10."""

@@ -153,7 +153,8 @@ async def test_skipping_the_optional_question_completes_with_a_skipped_row(
     reason = (await stored(session, sent.id))["reason"]
     assert reason.skipped and reason.value is None and reason.text is None
     again = await give(session, AnswerCommand(sent.id, "reason", skip=True))
-    assert again == Outcome(skipped.step, recorded=False)
+    assert again.step == skipped.step and not again.recorded and again.refused is None
+    assert again.notice == "Thank you, your answer is recorded."
     async with session.begin():
         assert await session.scalar(select(FollowUp.reason)) == "NPS 6"
 
@@ -297,7 +298,7 @@ async def test_unknown_and_forged_invitations_are_refused(
         session, AnswerCommand(sent.id, "csat", value=5, customer_id=sent.customer_id + 1)
     )
     assert isinstance(forged.step, Rejected)
-    assert forged.step.reason is RejectReason.UNKNOWN_INVITATION
+    assert forged.step.reason is RejectReason.NOT_YOURS
     assert await stored(session, sent.id) == {}
     with pytest.raises(UnknownInvitation):
         await current(session, sent.id + 999)

@@ -18,6 +18,7 @@ from storage.models import (
     Identity,
     IdentityState,
     Invitation,
+    InvitationStatus,
     Platform,
     SupportCase,
 )
@@ -107,16 +108,81 @@ async def test_the_same_event_again_returns_the_same_invitations_and_creates_not
     assert await count(engine, SupportCase) == 1
 
 
-async def test_the_same_case_id_with_another_body_is_a_conflict(
-    client: TestClient, engine: AsyncEngine, event: dict[str, Any]
+async def test_a_case_resolved_again_updates_the_case_and_sends_no_second_csat(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any], now: datetime
+) -> None:
+    first = await (await post(client, event)).json()
+    reopened = {
+        **event,
+        "closed_at": z(now + timedelta(days=3)),
+        "contacts": 4,
+        "resolved": False,
+        "handle_seconds": 2400,
+        "agent": {"id": "erik", "team": "tier2"},
+    }
+    response = await post(client, reopened)
+    assert response.status == 202
+    body = await response.json()
+    assert (body["duplicate"], body["updated"]) == (False, True)
+    assert body["invitations"] == first["invitations"]
+    async with session_factory(engine)() as session:
+        case = await session.scalar(select(SupportCase))
+        erik = await session.scalar(select(Agent).where(Agent.external_id == "erik"))
+    assert case is not None and erik is not None
+    assert (case.contacts, case.resolved, case.handle_seconds) == (4, False, 2400)
+    assert case.closed_at == now + timedelta(days=3) and case.agent_id == erik.id
+    assert await count(engine, Invitation) == 1
+    assert await count(engine, SupportCase) == 1
+    again = await (await post(client, reopened)).json()
+    assert (again["duplicate"], again["updated"]) == (True, False)
+
+
+async def test_an_older_event_about_a_known_case_changes_nothing(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any], now: datetime
 ) -> None:
     await post(client, event)
-    response = await post(client, {**event, "contacts": 5})
-    assert response.status == 409
-    body = await response.json()
-    assert body["error"] == "conflict"
-    assert "CASE-100 was already recorded with different details" in body["message"]
+    late = {**event, "closed_at": z(now - timedelta(hours=1)), "contacts": 9}
+    body = await (await post(client, late)).json()
+    assert body["duplicate"] is True
+    async with session_factory(engine)() as session:
+        case = await session.scalar(select(SupportCase))
+    assert case is not None and case.contacts == 2
+
+
+async def test_a_case_resolved_again_with_a_chat_now_gets_the_survey_it_skipped(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any], now: datetime
+) -> None:
+    chat = event["customer"].pop("telegram_chat_id")
+    [skipped] = (await (await post(client, event)).json())["invitations"]
+    assert skipped["status"] == "skipped"
+    event["customer"]["telegram_chat_id"] = chat
+    event["closed_at"] = z(now)
+    body = await (await post(client, event)).json()
+    assert body["updated"] is True
+    [invitation] = body["invitations"]
+    assert invitation["id"] == skipped["id"]
+    assert (invitation["status"], invitation["channel"]) == ("pending", "telegram")
+    assert invitation["due_at"] == z(now + timedelta(minutes=30))
     assert await count(engine, Invitation) == 1
+
+
+async def test_a_case_resolved_again_may_earn_another_survey_of_the_policy(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any], now: datetime
+) -> None:
+    """csat once per case; the resolved-again case is offered what is due (here nps)."""
+    await post(client, event)
+    async with session_factory(engine)() as session, session.begin():
+        invitation = await session.scalar(select(Invitation))
+        assert invitation is not None
+        invitation.status = InvitationStatus.ANSWERED
+        invitation.sent_at = invitation.due_at
+    event["closed_at"] = z(now + timedelta(days=30))
+    client.app[INTAKE].clock = lambda: now + timedelta(days=30)
+    body = await (await post(client, event)).json()
+    by_survey = {i["survey"]: i for i in body["invitations"]}
+    assert by_survey["csat"]["status"] == "answered"
+    assert by_survey["nps"]["status"] == "pending"
+    assert await count(engine, Invitation) == 2
 
 
 async def test_a_second_case_within_the_throttle_is_skipped_as_throttled(
@@ -158,18 +224,29 @@ async def test_a_customer_without_a_chat_is_skipped(
     assert invitation["channel"] is None
 
 
-async def test_a_chat_of_another_customer_is_a_conflict_naming_the_field(
+async def test_a_chat_of_another_customer_records_the_case_and_skips_its_survey(
     client: TestClient, factory: Factory, engine: AsyncEngine, event: dict[str, Any]
 ) -> None:
     bob = await factory.customer("bob")
     await factory.identity(bob, Platform.TELEGRAM, "1001")
     response = await post(client, event)
-    assert response.status == 409
+    assert response.status == 202
     body = await response.json()
-    assert body["errors"] == [
-        {"field": "customer.telegram_chat_id", "problem": "belongs to another customer"}
+    assert body["warnings"] == [
+        {
+            "field": "customer.telegram_chat_id",
+            "problem": "belongs to another customer; not linked, survey skipped",
+        }
     ]
-    assert await count(engine, SupportCase) == 0
+    [invitation] = body["invitations"]
+    assert (invitation["status"], invitation["reason"]) == (
+        "skipped",
+        "chat linked to another customer",
+    )
+    assert await count(engine, SupportCase) == 1
+    async with session_factory(engine)() as session:
+        identity = await session.scalar(select(Identity))
+    assert identity is not None and identity.customer_id == bob.id
 
 
 async def test_without_the_token_the_answer_is_401(

@@ -9,9 +9,10 @@ import pytest
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.platforms import registered
+from bot.answers import AnswerDesk
+from bot.platforms import PLATFORMS, PlatformServices, create_runtimes
 from bot.settings import load_settings
-from bot.slack.app import EVENTS_PATH, create_runtime
+from bot.slack.app import EVENTS_PATH, SlackRuntime, create_runtime
 from bot.standins.slack import SlackWebAPI
 from feedbackbot.errors import ConfigurationError
 from storage.engine import session_factory
@@ -23,8 +24,14 @@ def _settings(**values: object):
     return load_settings(None, **values)
 
 
-def test_slack_registers_itself_as_a_platform() -> None:
-    assert registered()["slack"] is create_runtime
+def test_the_platform_list_starts_slack_with_the_shared_answer_desk(engine: AsyncEngine) -> None:
+    assert [name for name, _ in PLATFORMS] == ["telegram", "slack"]
+    sessions = session_factory(engine)
+    desk = AnswerDesk(sessions)
+    settings = _settings(slack_bot_token="xoxb-1", slack_signing_secret="s")
+    [runtime] = create_runtimes(settings, PlatformServices(sessions, "w", desk))
+    assert isinstance(runtime, SlackRuntime) and runtime.services.answers is desk
+    assert len(desk.alert_deliveries) == 1
 
 
 def test_no_bot_token_means_no_slack(engine: AsyncEngine) -> None:

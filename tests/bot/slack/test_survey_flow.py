@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.slack import actions
+from bot.standins.slack_objects import SlackMessage, SlackUser
 from tests.bot.slack.conftest import SlackHarness
 
 EVIL = "It took <!channel> a week. See <http://evil.example|your invoice> & <@U0BOSS>"
@@ -165,16 +166,22 @@ async def test_skipping_the_comment_finishes_the_survey_and_the_alert_says_no_co
     assert "No comment" in json.dumps(alert.blocks)
 
 
-async def test_a_blank_comment_keeps_the_modal_open_with_an_error(harness: SlackHarness) -> None:
+async def answer_up_to_the_comment(harness: SlackHarness, customer: SlackUser) -> SlackMessage:
+    """Dispatch the CSAT survey, answer 1 and No; returns the comment question's message."""
     slack = harness.slack
-    customer = slack.create_user("boris")
-    await harness.close_case(customer, None)
     await harness.dispatch()
     for expected, label in ((1, "1"), (2, "No")):
         message = (await slack.wait_for_messages(customer, expected))[-1]
         await slack.press_button(customer, message, text=label)
         await harness.settle()
-    comment = (await slack.wait_for_messages(customer, 3))[-1]
+    return (await slack.wait_for_messages(customer, 3))[-1]
+
+
+async def test_a_blank_comment_keeps_the_modal_open_with_an_error(harness: SlackHarness) -> None:
+    slack = harness.slack
+    customer = slack.create_user("boris")
+    await harness.close_case(customer, None)
+    comment = await answer_up_to_the_comment(harness, customer)
     await slack.press_button(customer, comment, action_id=actions.COMMENT)
     await harness.settle()
     modal = await slack.wait_for_modal(customer)
@@ -186,3 +193,50 @@ async def test_a_blank_comment_keeps_the_modal_open_with_an_error(harness: Slack
     assert response.json()["errors"] == {actions.COMMENT_BLOCK: "Please write a few words."}
     assert modal.open
     assert [a.question_key for a in await harness.answers()] == ["csat", "fcr"]
+
+
+async def test_a_comment_typed_in_the_dm_answers_the_open_text_question(
+    harness: SlackHarness,
+) -> None:
+    slack = harness.slack
+    customer, agent = slack.create_user("boris"), slack.create_user("dana")
+    await harness.close_case(customer, agent)
+    comment = await answer_up_to_the_comment(harness, customer)
+
+    _, ack = await slack.send_dm(customer, EVIL)
+    assert ack.status == 200
+    await harness.settle()
+
+    assert [(a.question_key, a.text) for a in await harness.answers()][-1] == ("comment", EVIL)
+    [invitation] = await harness.invitations()
+    assert invitation.status == "answered"
+    shown = slack.find_message(comment.channel, comment.ts)
+    assert shown is not None and not shown.buttons
+    assert "Thank you for your comment." in json.dumps(shown.blocks)
+    closing = slack.app_messages_in(customer)[-1]
+    assert "Thank you for your feedback" in closing.text and not closing.buttons
+    [alert] = slack.app_messages_in(agent)
+    body = json.dumps(slack.find_message(alert.channel, alert.ts).blocks)  # type: ignore[union-attr]
+    assert "&lt;!channel&gt;" in body and "<!channel>" not in body
+
+
+async def test_typing_while_a_button_question_is_open_asks_for_the_buttons(
+    harness: SlackHarness,
+) -> None:
+    slack = harness.slack
+    customer, stranger = slack.create_user("boris"), slack.create_user("mallory")
+    await harness.close_case(customer, None, language="de")
+    await harness.dispatch()
+    await slack.wait_for_messages(customer, 1)
+
+    await slack.send_dm(customer, "great service")
+    await slack.send_dm(stranger, "hello?")
+    await harness.settle()
+
+    assert await harness.answers() == []
+    assert slack.app_messages_in(customer)[-1].text == (
+        "Bitte antworten Sie mit den Schaltflächen unter der Frage."
+    )
+    assert slack.app_messages_in(stranger)[-1].text == (
+        "Thank you! There is no open question right now."
+    )

@@ -1,11 +1,5 @@
-from bot.telegram.callbacks import (
-    AnswerData,
-    SkipData,
-    is_question,
-    option_ref,
-    question_ref,
-    resolve_option,
-)
+from bot.telegram.callbacks import AnswerData, SkipData
+from surveys.refs import option_ref, question_ref, resolve_option
 
 
 def test_short_keys_and_values_travel_as_they_are() -> None:
@@ -22,8 +16,8 @@ def test_every_payload_fits_64_bytes_even_with_long_keys_and_values() -> None:
     packed = AnswerData(i=9_223_372_036_854_775_807, q=question, v=option).pack()
     assert len(packed.encode()) <= 64
     assert SkipData(i=9_223_372_036_854_775_807, q=question).pack()
-    assert is_question(question, key)
-    assert not is_question(question, key + "_2")
+    assert question == question_ref(key)
+    assert question != question_ref(key + "_2")
     assert resolve_option(option, ["a", "b", "c", value]) == value
 
 

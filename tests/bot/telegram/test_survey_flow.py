@@ -67,7 +67,7 @@ async def test_a_double_press_is_counted_once(harness: Harness) -> None:
         answer = await telegram.wait_for_answer(second)
         await telegram.wait_for_messages(ann, 2)
         await telegram.wait_for_updates_consumed()
-    assert answer.text == "This survey is closed or already answered. Thank you!"
+    assert answer.text == "Thank you, your answer is recorded."
     assert [(a.question_key, a.value) for a in await harness.answers()] == [("csat", 5)]
     assert len(telegram.chat(ann).bot_messages) == 2, "the next question is asked once"
 
@@ -86,11 +86,15 @@ async def test_a_forged_button_for_another_chats_invitation_is_refused(
     forged = AnswerData(i=ann_invitation.id, q="csat", v="1").pack()
     query = await telegram.send_callback(bob, bobs, forged)
     answer = await telegram.wait_for_answer(query)
-    assert (answer.text, answer.show_alert) == ("This button is not for you.", True)
+    assert answer.show_alert
+    assert (
+        answer.text
+        == "Sorry, this survey was sent to someone else, so your answer was not counted."
+    )
     assert await polling.answers() == []
     assert anns.edits == [] and bobs.edits == []
-    [record] = [r for r in caplog.records if "another chat" in r.getMessage()]
-    assert (record.invitation_id, record.chat_id) == (ann_invitation.id, bob.id)
+    [record] = [r for r in caplog.records if "not the invitation's customer" in r.getMessage()]
+    assert (record.invitation_id, record.sender) == (ann_invitation.id, str(bob.id))
 
 
 async def test_garbage_buttons_get_a_polite_answer(polling: Harness) -> None:
@@ -119,7 +123,7 @@ async def test_skip_answers_an_optional_question(polling: Harness) -> None:
     comment = (await telegram.wait_for_messages(ann, 3))[-1]
     await telegram.press_button(ann, comment, "Skip")
     await telegram.wait_for_edit(comment)
-    assert comment.plain_text.endswith("Skipped")
+    assert comment.plain_text.endswith("Skipped.")
     thanks = (await telegram.wait_for_messages(ann, 4))[-1]
     assert thanks.plain_text.startswith("Thank you")
     answers = await polling.answers()
