@@ -28,7 +28,7 @@ from scoring import questions as qk
 from scoring.aggregate import latest_values
 from scoring.errors import InvalidParameter
 from scoring.insights.relative_weights import Array, correlations, covariances, relative_weights
-from scoring.insights.sql import check_group, group_key, latest_answer
+from scoring.insights.sql import check_group, group_key, latest_value_of
 from scoring.periods import Window
 from scoring.value import BENEFITS, COSTS, DIMENSIONS, resolve_weights
 
@@ -140,40 +140,34 @@ async def driver_moments(
     noise variable made from the customer id.
     """
     latest = latest_values(window, resolve_weights(weights))
-    columns: list[Any] = []
-    query_from: Any = latest
-    conditions: list[Any] = [latest.c[d].is_not(None) for d in DIMENSIONS]
-    if target == "nps":
-        nps = latest_answer(qk.NPS, window)
-        query_from = query_from.join(nps, nps.c.customer_id == latest.c.customer_id)
-        columns.append(nps.c.value)
-    else:
-        columns.append(latest.c.cv)
-        conditions.append(latest.c.cv.is_not(None))
-    columns.extend(latest.c[d] for d in DIMENSIONS)
-    for extra in extras:
-        answer = latest_answer(extra, window).alias(f"extra_{extra}")
-        query_from = query_from.join(answer, answer.c.customer_id == latest.c.customer_id)
-        columns.append(answer.c.value)
-    noise = (
-        sa.cast(latest.c.customer_id, sa.BigInteger) * NOISE_MULTIPLIER % NOISE_MODULUS
-    ) / sa.literal(float(NOISE_MODULUS), sa.Float)
-    columns.append(noise)
+    columns: list[Any] = [
+        latest_value_of(qk.NPS, latest.c.customer_id, window) if target == "nps" else latest.c.cv,
+        *(latest.c[d] for d in DIMENSIONS),
+        *(latest_value_of(extra, latest.c.customer_id, window) for extra in extras),
+        (sa.cast(latest.c.customer_id, sa.BigInteger) * NOISE_MULTIPLIER % NOISE_MODULUS)
+        / sa.literal(float(NOISE_MODULUS), sa.Float),
+    ]
     key, agents = group_key(by, latest.c.agent_id)
+    query_from: Any = latest
     if agents is not None:
         query_from = query_from.outerjoin(agents, agents.c.id == latest.c.agent_id)
     names = [f"v{i}" for i in range(len(columns))]
-    rows = (
+    base = (
         sa.select(
             key.label("key"),
-            (
-                (sa.func.row_number().over(partition_by=key, order_by=latest.c.customer_id) - 1)
-                % buckets
-            ).label("bucket"),
+            latest.c.customer_id,
             *(sa.cast(c, sa.Float).label(name) for c, name in zip(columns, names, strict=True)),
         )
         .select_from(query_from)
-        .where(*conditions)
+        .where(*(latest.c[d].is_not(None) for d in DIMENSIONS))
+        .subquery()
+    )
+    bucket = (
+        sa.func.row_number().over(partition_by=base.c.key, order_by=base.c.customer_id) - 1
+    ) % buckets
+    rows = (
+        sa.select(base, bucket.label("bucket"))
+        .where(*(base.c[name].is_not(None) for name in names))
         .subquery()
     )
     v = [rows.c[name] for name in names]

@@ -86,3 +86,22 @@ def latest_answer(question: str, window: Window) -> sa.Subquery:
         .where(ranked.c.rank == 1)
         .subquery()
     )
+
+
+def latest_value_of(question: str, customer_id: Any, window: Window) -> Any:
+    """The customer's latest answer (a number) to ``question`` in the window, as a correlated
+    scalar subquery: one index lookup per customer. (Joining two row_number() subqueries
+    instead makes SQLite compare every row of one with every row of the other.)"""
+    answer = SQLModel.metadata.tables["answer"]
+    return (
+        sa.select(answer.c.value)
+        .where(
+            answer.c.customer_id == customer_id,
+            answer.c.question_key == question,
+            answer.c.value.is_not(None),
+            window.contains(answer.c.answered_at),
+        )
+        .order_by(answer.c.answered_at.desc(), answer.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )

@@ -50,7 +50,8 @@ class Stemmer:
         self._stemmer = snowballstemmer.stemmer(LANGUAGES[self.language])
         self._stop = stop_words(self.language)
         self._stems: dict[str, str | None] = {}
-        self.spellings: dict[str, Counter[str]] = {}
+        self._words: Counter[str] = Counter()
+        self._spelling: dict[str, str] | None = None
 
     def _stem(self, word: str) -> str | None:
         if len(word) < MIN_LENGTH or word in self._stop:
@@ -59,21 +60,24 @@ class Stemmer:
         return None if stem in self._stop else stem
 
     def stems(self, text: str) -> list[str]:
+        words = _WORD.findall(text.lower())
+        self._words.update(words)
+        self._spelling = None
+        known = self._stems
         found: list[str] = []
-        for match in _WORD.finditer(text.lower()):
-            word = match.group()
-            if word in self._stems:
-                stem = self._stems[word]
-            else:
-                stem = self._stems[word] = self._stem(word)
-                if stem is not None:
-                    self.spellings.setdefault(stem, Counter())
+        for word in words:
+            stem = known[word] if word in known else known.setdefault(word, self._stem(word))
             if stem is not None:
-                self.spellings[stem][word] += 1
                 found.append(stem)
         return found
 
     def word_for(self, stem: str) -> str:
-        """The word most often seen for ``stem`` (for key words people can read)."""
-        spellings = self.spellings.get(stem)
-        return spellings.most_common(1)[0][0] if spellings else stem
+        """The word written most often for ``stem`` (key words people can read)."""
+        if self._spelling is None:
+            best: dict[str, tuple[int, str]] = {}
+            for word, count in self._words.items():
+                found = self._stems.get(word)
+                if found is not None and (count, word) > best.get(found, (0, "")):
+                    best[found] = (count, word)
+            self._spelling = {found: word for found, (_, word) in best.items()}
+        return self._spelling.get(stem, stem)

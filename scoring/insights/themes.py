@@ -11,6 +11,7 @@ with eight themes per language, a z of 3 keeps chance findings rare (see the shu
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,10 +167,12 @@ def band(nps: int | None, csat: int | None) -> int:
 
 @dataclass
 class _Language:
+    """One language's comments as they stream in: compact arrays, never the texts."""
+
     corpus: Corpus
-    ids: list[int] = field(default_factory=list)
-    bands: list[int] = field(default_factory=list)
-    groups: list[int] = field(default_factory=list)
+    ids: array[int] = field(default_factory=lambda: array("q"))
+    bands: array[int] = field(default_factory=lambda: array("b"))
+    groups: array[int] = field(default_factory=lambda: array("i"))
 
 
 async def build_themes(
@@ -232,9 +235,9 @@ async def _score(
     wanted: set[int] = set()
     prepared = []
     for language, (state, found) in fitted.items():
-        ids = np.asarray(state.ids, dtype=np.int64)
-        bands = np.asarray(state.bands, dtype=np.int8)
-        owners = np.asarray(state.groups, dtype=np.int64)
+        ids = np.frombuffer(state.ids, dtype=np.int64)
+        bands = np.frombuffer(state.bands, dtype=np.int8)
+        owners = np.frombuffer(state.groups, dtype=np.int32).astype(np.int64)
         k = len(found.words)
         themed = found.assignment != NO_THEME
         counts = np.zeros((groups, 4, k), dtype=np.int64)
