@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from bot.cli.common import console, fail, settings_or_exit
+from bot.cli.common import fail, settings_or_exit
 from bot.outcome_events import parse_event
 from feedbackbot.errors import FeedbackbotError
 from storage.engine import open_engine, session_factory
@@ -28,7 +26,6 @@ from storage.events import PRESENT, RECORDED, EventRecord, record_events
 COLUMNS = ("customer_id", "type", "at", "amount", "id")
 REQUIRED = ("customer_id", "type", "at")
 BATCH = 1000
-SHOWN_REJECTS = 20
 
 
 class BadEventsFile(FeedbackbotError):
@@ -122,7 +119,7 @@ async def _import(database_url: str, path: Path) -> tuple[Counter[str], list[Eve
                     batch = []
             if batch:
                 await flush(batch)
-    tally["rejected"] = len(rejected)
+
     return tally, sorted(rejected, key=lambda r: r.line)
 
 
@@ -147,18 +144,12 @@ def import_events_command(
         tally, rejected = asyncio.run(_import(settings.database_url, file))
     except BadEventsFile as error:
         fail(str(error), code=2)
-    summary = Table(title=f"Import of {escape(file.name)}", show_header=False)
-    summary.add_row("recorded", str(tally[RECORDED]))
-    summary.add_row("already present", str(tally[PRESENT]))
-    summary.add_row("rejected", str(tally["rejected"]), style="red" if rejected else None)
-    console.print(summary)
+    from bot.cli.transfer import show_import
+
+    show_import(
+        file,
+        [("recorded", tally[RECORDED]), ("already present", tally[PRESENT])],
+        [(item.line, item.error or "") for item in rejected],
+    )
     if rejected:
-        table = Table(title="Rejected rows", title_style="bold red")
-        table.add_column("line", justify="right")
-        table.add_column("why")
-        for item in rejected[:SHOWN_REJECTS]:
-            table.add_row(str(item.line), escape(item.error or ""))
-        console.print(table)
-        if len(rejected) > SHOWN_REJECTS:
-            console.print(f"... and {len(rejected) - SHOWN_REJECTS} more rejected rows.")
         raise typer.Exit(1)
