@@ -119,6 +119,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     api_token: SecretStr | None = None
     link_secret: SecretStr | None = None
+    dashboard_url: str | None = None
     surveys_file: Path | None = None
     log_level: str = "INFO"
 
@@ -152,6 +153,7 @@ class Settings(BaseSettings):
         "slack_digest_channel",
         "api_token",
         "link_secret",
+        "dashboard_url",
         "surveys_file",
         mode="before",
     )
@@ -179,7 +181,7 @@ class Settings(BaseSettings):
             raise ValueError("names no database; add /<name> after the host")
         return url.set(drivername=driver).render_as_string(hide_password=False)
 
-    @field_validator("telegram_api_url", "slack_api_url", "telegram_webhook_url")
+    @field_validator("telegram_api_url", "slack_api_url", "telegram_webhook_url", "dashboard_url")
     @classmethod
     def _check_http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
@@ -266,6 +268,11 @@ class Settings(BaseSettings):
         if self.slack_bot_token is not None:
             found.append("slack")
         return tuple(found)
+
+    @property
+    def dashboard_base_url(self) -> str:
+        """Where people open the dashboard: ``DASHBOARD_URL``, else this server's address."""
+        return (self.dashboard_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     @property
     def database_url_for_display(self) -> str:

@@ -29,7 +29,8 @@ from storage.models import (
     table_of,
 )
 
-GROUPINGS = ("agent", "customer", "team", "survey", *PERIODS)
+TOTAL = "all"
+GROUPINGS = ("agent", "customer", "team", "survey", *PERIODS, TOTAL)
 
 A = table_of(Answer).c
 C = table_of(SupportCase).c
@@ -76,7 +77,22 @@ def _source_key(by: str, source: Source) -> Any:
         return source.agent + 0
     if by == "survey":
         return source.survey
+    if by == TOTAL:
+        return sa.literal(TOTAL, sa.String)
     return period_start(by, source.moment)
+
+
+def _grouped(query: sa.Select[Any], by: str, key: Any) -> sa.Select[Any]:
+    """GROUP BY the key; ``all`` is a single group, so no GROUP BY at all (PostgreSQL refuses
+    to group by a constant), which also gives its one row when nothing matched."""
+    return query if by == TOTAL else query.group_by(key)
+
+
+def agent_filter(column: Any, agent: str | None) -> sa.ColumnElement[bool]:
+    """``column`` is the agent with external id ``agent`` (no condition when ``agent`` is None)."""
+    if agent is None:
+        return sa.true()
+    return column == sa.select(AGENT.c.id).where(AGENT.c.external_id == agent).scalar_subquery()
 
 
 def _count_if(condition: Any) -> Any:
@@ -130,11 +146,12 @@ ANSWER_MEASURES = (
 
 
 async def answer_measures(
-    session: AsyncSession, by: str, window: Window
+    session: AsyncSession, by: str, window: Window, agent: str | None = None
 ) -> dict[str | None, Measures]:
     """Per group: CSAT, NPS, CES and reported-FCR counts and sums from the answers.
 
     Only answers with a value inside the question's scale count; skipped questions have none.
+    ``agent`` (an external id) keeps that agent's answers only.
     """
     key = _source_key(by, Source(A.customer_id, A.agent_id, A.survey_key, A.answered_at))
     question, value = A.question_key, A.value
@@ -143,7 +160,7 @@ async def answer_measures(
         low, high = qk.SCALES[name]
         return (question == name) & value.between(low, high)
 
-    grouped = (
+    query = (
         sa.select(
             key.label("k"),
             _count_if(scored(qk.CSAT)).label("csat_n"),
@@ -162,10 +179,10 @@ async def answer_measures(
             question.in_((qk.CSAT, qk.NPS, qk.CES, qk.FCR)),
             value.is_not(None),
             window.contains(A.answered_at),
+            agent_filter(A.agent_id, agent),
         )
-        .group_by(key)
-        .subquery()
     )
+    grouped = _grouped(query, by, key).subquery()
     return await _fetch(session, by, grouped, ANSWER_MEASURES)
 
 
@@ -173,7 +190,7 @@ CASE_MEASURES = ("cases", "one_contact", "handle_n", "handle_sum", "handle_squar
 
 
 async def case_measures(
-    session: AsyncSession, by: str, window: Window
+    session: AsyncSession, by: str, window: Window, agent: str | None = None
 ) -> dict[str | None, Measures]:
     """Per group (by ``closed_at``): cases, resolved at one contact, handle time, self-service.
 
@@ -183,7 +200,7 @@ async def case_measures(
         return {}
     key = _source_key(by, Source(C.customer_id, C.agent_id, None, C.closed_at))
     handled = C.handle_seconds.is_not(None)
-    grouped = (
+    query = (
         sa.select(
             key.label("k"),
             sa.func.count().label("cases"),
@@ -195,10 +212,9 @@ async def case_measures(
             ),
             _count_if(C.resolved & (C.channel == SELF_SERVICE)).label("deflected"),
         )
-        .where(window.contains(C.closed_at))
-        .group_by(key)
-        .subquery()
+        .where(window.contains(C.closed_at), agent_filter(C.agent_id, agent))
     )
+    grouped = _grouped(query, by, key).subquery()
     return await _fetch(session, by, grouped, CASE_MEASURES)
 
 
@@ -206,20 +222,21 @@ INVITATION_MEASURES = ("sent", "answered")
 
 
 async def invitation_measures(
-    session: AsyncSession, by: str, window: Window
+    session: AsyncSession, by: str, window: Window, agent: str | None = None
 ) -> dict[str | None, Measures]:
     """Per group (by ``sent_at``): invitations sent (sent, answered or expired) and answered."""
     key = _source_key(by, Source(I.customer_id, I.agent_id, I.survey_key, I.sent_at))
-    grouped = (
-        sa.select(
-            key.label("k"),
-            sa.func.count().label("sent"),
-            _count_if(I.status == InvitationStatus.ANSWERED.value).label("answered"),
-        )
-        .where(I.status.in_(SENT), I.sent_at.is_not(None), window.contains(I.sent_at))
-        .group_by(key)
-        .subquery()
+    query = sa.select(
+        key.label("k"),
+        sa.func.count().label("sent"),
+        _count_if(I.status == InvitationStatus.ANSWERED.value).label("answered"),
+    ).where(
+        I.status.in_(SENT),
+        I.sent_at.is_not(None),
+        window.contains(I.sent_at),
+        agent_filter(I.agent_id, agent),
     )
+    grouped = _grouped(query, by, key).subquery()
     return await _fetch(session, by, grouped, INVITATION_MEASURES)
 
 
@@ -300,21 +317,28 @@ VALUE_MEASURES = (
     "c_sum",
     *(f"{d}_n" for d in DIMENSIONS),
     *(f"{d}_sum" for d in DIMENSIONS),
+    "cv_squares",
 )
 
 
 async def value_measures(
-    session: AsyncSession, by: str, window: Window, weights: Mapping[str, float]
+    session: AsyncSession,
+    by: str,
+    window: Window,
+    weights: Mapping[str, float],
+    agent: str | None = None,
 ) -> dict[str | None, Measures]:
-    """Per group: how many customers have a CV, the sums of CV, B, C and of every rating.
+    """Per group: how many customers have a CV, the sums of CV, B, C and of every rating, and
+    the sum of squared CVs (for the mean's interval).
 
-    A customer counts in the group of their latest value survey (its agent, its period).
+    A customer counts in the group of their latest value survey (its agent, its period);
+    ``agent`` keeps the customers whose latest value survey was about that agent's case.
     """
     latest = latest_values(window, weights)
     key = _source_key(
         by, Source(latest.c.customer_id, latest.c.agent_id, latest.c.survey_key, latest.c.at)
     )
-    grouped = (
+    query = (
         sa.select(
             key.label("k"),
             sa.func.count(latest.c.cv).label("n"),
@@ -325,8 +349,9 @@ async def value_measures(
             sa.func.sum(latest.c.cost).label("c_sum"),
             *(sa.func.count(latest.c[d]).label(f"{d}_n") for d in DIMENSIONS),
             *(sa.func.sum(latest.c[d]).label(f"{d}_sum") for d in DIMENSIONS),
+            sa.func.sum(latest.c.cv * latest.c.cv).label("cv_squares"),
         )
-        .group_by(key)
-        .subquery()
+        .where(agent_filter(latest.c.agent_id, agent))
     )
+    grouped = _grouped(query, by, key).subquery()
     return await _fetch(session, by, grouped, VALUE_MEASURES)

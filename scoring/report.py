@@ -101,12 +101,15 @@ def value_figure(m: Measures | None) -> stats.Value:
     """Means over customers: CV, B, C and each dimension's rating, from the group's sums.
 
     ``m`` is in the order of ``VALUE_MEASURES``: n, CV sum, B n and sum, C n and sum, then
-    each dimension's count, then each dimension's sum.
+    each dimension's count, then each dimension's sum, then the sum of squared CVs (the mean
+    CV's 95% interval, as ``stats.mean``).
     """
     if not m:
         return NO_VALUE
     n, cv_sum, b_n, b_sum, c_n, c_sum = m[:6]
-    counts, totals = m[6 : 6 + len(DIMENSIONS)], m[6 + len(DIMENSIONS) :]
+    dimensions = len(DIMENSIONS)
+    counts, totals = m[6 : 6 + dimensions], m[6 + dimensions : 6 + 2 * dimensions]
+    interval = stats.mean(cv_sum, m[6 + 2 * dimensions], int(n))
     return stats.Value(
         value=_average(cv_sum, n),
         benefit=_average(b_sum, b_n),
@@ -116,6 +119,8 @@ def value_figure(m: Measures | None) -> stats.Value:
             d: _rating(total, int(count))
             for d, count, total in zip(DIMENSIONS, counts, totals, strict=True)
         },
+        low=interval.low,
+        high=interval.high,
     )
 
 
@@ -156,18 +161,22 @@ async def build_report(
     by: str,
     window: Window,
     weights: Mapping[str, float] | None = None,
+    *,
+    agent: str | None = None,
 ) -> Report:
     """Every figure per ``by`` group in ``window``, rows sorted by key (no-agent rows last).
 
-    ``weights`` is ``VALUE_WEIGHTS`` (missing dimensions weigh 1). Reads only; raises
-    InvalidParameter for an unknown ``by`` and ConfigurationError for unknown weight names.
+    ``by="all"`` is one row of the whole window. ``agent`` (an external id) counts only that
+    agent's answers, cases, invitations and customers. ``weights`` is ``VALUE_WEIGHTS`` (missing
+    dimensions weigh 1). Reads only; raises InvalidParameter for an unknown ``by`` and
+    ConfigurationError for unknown weight names.
     """
     check_grouping(by)
     resolved = resolve_weights(weights)
-    answers = await answer_measures(session, by, window)
-    cases = await case_measures(session, by, window)
-    invitations = await invitation_measures(session, by, window)
-    values = await value_measures(session, by, window, resolved)
+    answers = await answer_measures(session, by, window, agent)
+    cases = await case_measures(session, by, window, agent)
+    invitations = await invitation_measures(session, by, window, agent)
+    values = await value_measures(session, by, window, resolved, agent)
     keys = sorted(set(answers) | set(cases) | set(invitations) | set(values), key=_order)
     rows = [
         make_row(key, answers.get(key), cases.get(key), invitations.get(key), values.get(key))

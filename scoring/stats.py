@@ -97,7 +97,8 @@ class Value:
     """Customer value: the mean CV = B / C over ``n`` customers, and the mean B, C and ratings.
 
     ``dimensions`` maps each benefit and cost to the mean rating (1-5) and how many of the
-    customers rated it, so a team sees which benefit or cost drives the ratio.
+    customers rated it, so a team sees which benefit or cost drives the ratio. ``low``-``high``
+    is the mean CV's 95% interval (as ``mean``; none below 2 customers).
     """
 
     value: float | None
@@ -105,6 +106,8 @@ class Value:
     cost: float | None
     n: int
     dimensions: dict[str, Mean] = field(default_factory=dict)
+    low: float | None = None
+    high: float | None = None
 
     @property
     def low_sample(self) -> bool:
@@ -113,6 +116,8 @@ class Value:
     def to_json(self) -> dict[str, Any]:
         return {
             "value": _round(self.value, 3),
+            "low": _round(self.low, 3),
+            "high": _round(self.high, 3),
             "benefit": _round(self.benefit, 3),
             "cost": _round(self.cost, 3),
             "n": self.n,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from storage.models import Agent, Answer, Customer, FollowUp, Invitation, SupportCase
@@ -210,3 +211,94 @@ async def open_alerts(session: AsyncSession, agent_id: int, limit: int = 10) -> 
 async def count_follow_ups(session: AsyncSession) -> int:
     """How many low-score alerts were raised, sent or not."""
     return await session.scalar(select(func.count()).select_from(FollowUp)) or 0
+
+
+@dataclass(frozen=True)
+class FollowUpEntry:
+    """A low score's alert for the dashboard: whose, how low, and who closed the loop when."""
+
+    follow_up_id: int
+    created_at: datetime
+    agent_external_id: str | None
+    agent_name: str | None
+    customer_external_id: str
+    customer_name: str | None
+    case_external_id: str | None
+    survey_key: str
+    score: int | None
+    reason: str
+    alerted_at: datetime | None
+    followed_up_by: str | None
+    followed_up_by_name: str | None
+    followed_up_at: datetime | None
+
+
+async def list_follow_ups(
+    session: AsyncSession,
+    *,
+    since: datetime | None,
+    until: datetime,
+    agent: str | None = None,
+    closed: bool | None = None,
+    limit: int = 500,
+) -> list[FollowUpEntry]:
+    """Low-score follow-ups raised in ``[since, until)``, oldest open first then newest closed.
+
+    ``agent`` is an external id; ``closed`` True keeps those someone followed up, False the
+    open ones. Who followed up is a Slack user id, named by the agent with that Slack id.
+    """
+    closer = aliased(Agent)
+    closer_name = (
+        select(func.coalesce(col(closer.name), col(closer.external_id)))
+        .where(col(closer.slack_user_id) == col(FollowUp.followed_up_by))
+        .order_by(col(closer.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+    score = aliased(Answer)
+    query = (
+        select(
+            col(FollowUp.id),
+            col(FollowUp.created_at),
+            col(Agent.external_id),
+            col(Agent.name),
+            col(Customer.external_id),
+            col(Customer.name),
+            col(SupportCase.external_id),
+            col(Invitation.survey_key),
+            col(score.value),
+            col(FollowUp.reason),
+            col(FollowUp.alerted_at),
+            col(FollowUp.followed_up_by),
+            closer_name,
+            col(FollowUp.followed_up_at),
+        )
+        .join(Invitation, col(Invitation.id) == col(FollowUp.invitation_id))
+        .join(Customer, col(Customer.id) == col(Invitation.customer_id))
+        .outerjoin(Agent, col(Agent.id) == col(FollowUp.agent_id))
+        .outerjoin(SupportCase, col(SupportCase.id) == col(Invitation.case_id))
+        .outerjoin(
+            score,
+            (col(score.invitation_id) == col(Invitation.id))
+            & (col(score.question_key) == col(Invitation.survey_key)),
+        )
+        .where(col(FollowUp.created_at) < until)
+        .order_by(
+            col(FollowUp.followed_up_at).is_not(None),
+            case((col(FollowUp.followed_up_at).is_(None), col(FollowUp.created_at))),
+            col(FollowUp.followed_up_at).desc(),
+            col(FollowUp.id),
+        )
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(col(FollowUp.created_at) >= since)
+    if agent is not None:
+        query = query.where(col(Agent.external_id) == agent)
+    if closed is not None:
+        query = query.where(
+            col(FollowUp.followed_up_at).is_not(None)
+            if closed
+            else col(FollowUp.followed_up_at).is_(None)
+        )
+    return [FollowUpEntry(*tuple(row)) for row in await session.execute(query)]

@@ -414,11 +414,14 @@ async def remind_now(session: AsyncSession, customer_external_id: str, now: date
     return affected_rows(moved)
 
 
-async def answered_by_survey(session: AsyncSession) -> dict[str, int]:
-    """How many invitations of each survey are answered."""
-    rows = await session.execute(
-        select(col(Invitation.survey_key), func.count())
-        .where(col(Invitation.status) == InvitationStatus.ANSWERED)
-        .group_by(col(Invitation.survey_key))
+async def answered_by_survey(
+    session: AsyncSession, since: datetime | None = None
+) -> dict[str, int]:
+    """How many invitations of each survey are answered (answered at ``since`` or later)."""
+    query = select(col(Invitation.survey_key), func.count()).where(
+        col(Invitation.status) == InvitationStatus.ANSWERED
     )
+    if since is not None:
+        query = query.where(col(Invitation.answered_at) >= since)
+    rows = await session.execute(query.group_by(col(Invitation.survey_key)))
     return {key: count for key, count in rows.all()}

@@ -285,3 +285,18 @@ class CustomerEvent(SQLModel, table=True):
     at: datetime = _time(nullable=False)
     amount: float | None = Field(default=None, sa_type=sa.Numeric(14, 2, asdecimal=False))
     created_at: datetime = _created()
+
+
+class DashboardLink(SQLModel, table=True):
+    """A one-time dashboard sign-in link (DESIGN section 11): whom it signs in, until when, and
+    when it was used. The link carries a random nonce; only its SHA-256 is stored, so the table
+    cannot be read back into working links."""
+
+    __tablename__ = "dashboard_link"
+
+    nonce_hash: str = Field(primary_key=True, max_length=64)
+    admin: bool = False
+    agent_external_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _created()
+    expires_at: datetime = _time(nullable=False, index=True)
+    used_at: datetime | None = _time()

@@ -64,6 +64,7 @@ COMMANDS: dict[str, LazyCommand] = {
         "bot.cli.insights:app",
         "What drives the scores, what customers write about, and whether it predicts renewals.",
     ),
+    "dashboard": LazyCommand("bot.cli.dashboard:app", "The team dashboard in the browser."),
 }
 
 

@@ -20,10 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cli.common import console, errors, fail, settings_or_exit
+from bot.cli.common import console, errors, fail, require_current_schema, settings_or_exit
 from bot.policy import policy_config
 from bot.settings import SUPPORTED_LANGUAGES, Settings
-from storage import cases, migrate
+from storage import cases
 from storage.engine import open_engine, session_factory
 from storage.types import utcnow
 from surveys.catalog import Catalog, load_catalog
@@ -84,13 +84,7 @@ class Recorder:
 async def _with_recorder(settings: Settings, work: Any) -> Any:
     catalog = load_catalog(settings.surveys_file)
     async with open_engine(settings.database_url) as engine:
-        current, head = await migrate.current_revision(engine), migrate.head_revision()
-        if current != head:
-            fail(
-                f"The database {settings.database_url_for_display} is not up to date "
-                f"(revision {current or 'none'}, need {head}); run: feedbackbot db upgrade",
-                code=2,
-            )
+        await require_current_schema(engine, settings)
         return await work(Recorder(session_factory(engine), catalog, policy_config(settings)))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -10,6 +10,9 @@ from rich.console import Console
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 from feedbackbot.errors import FeedbackbotError
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 console = Console()
 errors = Console(stderr=True)
@@ -29,3 +32,17 @@ def settings_or_exit() -> Settings:
         fail(str(error), code=2)
     configure_logging(settings.log_level)
     return settings
+
+
+async def require_current_schema(engine: AsyncEngine, settings: Settings) -> None:
+    """Exit 2 saying to run ``feedbackbot db upgrade`` unless the database is at the newest
+    schema."""
+    from storage import migrate  # Alembic: loaded only by the commands that need it
+
+    current, head = await migrate.current_revision(engine), migrate.head_revision()
+    if current != head:
+        fail(
+            f"The database {settings.database_url_for_display} is not up to date "
+            f"(revision {current or 'none'}, need {head}); run: feedbackbot db upgrade",
+            code=2,
+        )

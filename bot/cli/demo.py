@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -31,7 +32,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli.common import console, fail
 from bot.cli.report import report_table
-from bot.demo.scenario import Result, run_demo
+from bot.demo.scenario import KeepServing, Result, run_demo
 from bot.logs import configure_logging
 from feedbackbot.errors import FeedbackbotError
 from scoring.report import Report
@@ -126,11 +127,45 @@ def _ending(result: Result, database_url: str, keep: bool, owned: bool) -> None:
         )
 
 
+def _keep_serving(database_url: str, keep: bool, owned: bool) -> KeepServing:
+    """After the story: print its ending and an admin sign-in link, then serve until Ctrl-C."""
+
+    async def serving(result: Result, link: str) -> None:
+        _ending(result, database_url, keep, owned)
+        console.rule("Team dashboard")
+        console.print(f"Admin sign-in link: {link}", highlight=False, soft_wrap=True)
+        console.print(
+            "The link signs you in once, within 15 minutes. The Telegram and Slack stand-ins and "
+            "feedbackbot keep running; press Ctrl-C to stop.",
+            highlight=False,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+        console.print("Stopping the demo.", highlight=False)
+
+    return serving
+
+
 def demo(
     keep: Annotated[
         bool,
         typer.Option(
             "--keep", help="Keep the demo database and print its DATABASE_URL for 'report'."
+        ),
+    ] = False,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="After the story, keep the stand-ins and the dashboard running and print an "
+            "admin sign-in link; Ctrl-C stops.",
         ),
     ] = False,
 ) -> None:
@@ -149,11 +184,14 @@ def demo(
     )
     try:
         with Progress(*columns, console=console, transient=True) as progress:
-            result = asyncio.run(run_demo(database_url, folder, RichNarrator(progress)))
+            narrator = RichNarrator(progress)
+            serving = _keep_serving(database_url, keep, owned) if serve else None
+            result = asyncio.run(run_demo(database_url, folder, narrator, serving))
     except (FeedbackbotError, AssertionError, aiohttp.ClientError, OSError) as error:
         if owned and not keep:
             _remove_database(folder)
         fail(f"The demo failed: {error or type(error).__name__}")
-    _ending(result, database_url, keep, owned)
+    if not serve:
+        _ending(result, database_url, keep, owned)
     if owned and not keep:
         _remove_database(folder)

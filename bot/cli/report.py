@@ -33,6 +33,7 @@ class Grouping(StrEnum):
     day = "day"
     week = "week"
     month = "month"
+    all = "all"
 
 
 class ReportFormat(StrEnum):
@@ -144,7 +145,8 @@ async def _reports(
 
 def report(
     by: Annotated[
-        Grouping, typer.Option(help="One row per agent, customer, team, survey or period.")
+        Grouping,
+        typer.Option(help="One row per agent, customer, team, survey or period; 'all': one row."),
     ] = Grouping.agent,
     since: Annotated[
         str, typer.Option(help="Start: 30d, 12w, 48h, a date, a timestamp or 'all'.")

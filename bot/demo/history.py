@@ -1,153 +1,102 @@
-"""The demo's earlier history, with three effects planted for ``feedbackbot insights`` to find.
+"""Ninety days of earlier feedback for the demo's database (DESIGN section 11), so every trend
+in its chart and dashboard has a shape.
 
-Past customers' NPS answers (each with a reason, in their language), value surveys and
-renewals go in through the same functions as ``feedbackbot import answers`` and ``import
-events``. Planted: the price a customer pays drives their NPS (``DRIVER``); the detractors of
-one agent (``COMPLAINT_AGENT``) keep writing about refunds; promoters renew more often than
-detractors. The demo ends by running the three analyses and saying what they found.
+The history goes in the way a team brings theirs from another tool: answer records imported by
+``storage.transfer.import_answers`` (what ``feedbackbot import answers`` runs), which creates the
+past cases and their answered invitations. It belongs to earlier customers (``past-001`` ...),
+not the live story's, so the survey policy (NPS every 90 days, value every 180) still invites
+the story's customers. The same three agents keep their character (``cast.AGENTS``), and Sam's
+customers grow happier over the quarter.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.demo import cast
-from bot.demo.comments import comment, nps_and_theme
-from scoring.value import DIMENSIONS
-from storage.events import EventRecord, record_events
-from storage.models import OutcomeType
-from storage.transfer import AnswerRecord, import_answers, set_languages
+from scoring.value import BENEFITS, COSTS
+from storage.transfer import IMPORTED, AnswerRecord, import_answers
 
-CUSTOMERS = 600
-VALUE_SHARE = 0.5
-DRIVER = "price"
-COMPLAINT_AGENT = "sam"
-COMPLAINT = "refund"
-LANGUAGES = ("en",) * 7 + ("es", "de", "ru")
-DAYS = 290
-HORIZON_DAYS = 180
-RENEWAL = {"promoter": 0.75, "passive": 0.5, "detractor": 0.25}
-BATCH = 1000
+DAYS = 90
+CUSTOMERS = 60
+IMPROVED = (0, 1, 2, 5, 4)
+"""Where Sam's CSAT weights end up by the end of the history."""
 
 
-@dataclass
-class History:
-    answers: list[AnswerRecord] = field(default_factory=list)
-    events: list[EventRecord] = field(default_factory=list)
-    languages: dict[str, str] = field(default_factory=dict)
+def _csat_weights(agent: cast.Agent, progress: float) -> list[float]:
+    if agent.key != "sam":
+        return [float(w) for w in agent.csat_weights]
+    pairs = zip(agent.csat_weights, IMPROVED, strict=True)
+    return [(1 - progress) * a + progress * b for a, b in pairs]
 
 
-def _band(score: int) -> str:
-    return "promoter" if score >= 9 else "detractor" if score <= 6 else "passive"
+def history_records(now: datetime, seed: int = 11) -> list[AnswerRecord]:
+    """Answers to CSAT (with comments), NPS and the value survey over the ``DAYS`` before
+    ``now``, a few cases a day."""
+    rng = random.Random(seed)
+    records: list[AnswerRecord] = []
+    number = 0
+    for days_ago in range(DAYS, 0, -1):
+        progress = 1 - days_ago / DAYS
+        for _ in range(rng.randint(2, 5)):
+            number += 1
+            index = rng.randrange(CUSTOMERS)
+            customer, agent = f"past-{index + 1:03d}", cast.AGENTS[index % len(cast.AGENTS)]
+            at = now - timedelta(days=days_ago, minutes=rng.randint(0, 1380))
+            case = f"HIST-{number:04d}"
 
-
-def make_history(rng: random.Random, now: datetime) -> History:
-    """The past customers' answers and events, effects planted (see the module docstring)."""
-    history = History()
-    for index in range(CUSTOMERS):
-        name = f"past-{index:04d}"
-        agent = cast.AGENTS[index % len(cast.AGENTS)]
-        language = rng.choice(LANGUAGES)
-        history.languages[name] = language
-        at = (now - timedelta(days=rng.uniform(2, DAYS))).replace(microsecond=0)
-        planted = COMPLAINT if agent.key == COMPLAINT_AGENT else None
-        score, theme = nps_and_theme(rng, planted, share=0.8)
-        if rng.random() < VALUE_SHARE:
-            ratings = {d: rng.randint(1, 5) for d in DIMENSIONS}
-            drive = 7.5 - 1.7 * (ratings[DRIVER] - 3) + 0.3 * (ratings["quality"] - 3)
-            score = max(0, min(10, round(drive + rng.gauss(0, 1.3))))
-            if score > 6 and theme == COMPLAINT:
-                theme = "staff"
-            history.answers += [
-                AnswerRecord(name, agent.key, f"{name}-value", "value", d, v, None, None, at)
-                for d, v in ratings.items()
-            ]
-        text = comment(rng, language, theme)
-        case = f"{name}-nps"
-        history.answers += [
-            AnswerRecord(name, agent.key, case, "nps", "nps", score, None, None, at),
-            AnswerRecord(name, agent.key, case, "nps", "reason", None, None, text, at),
-        ]
-        if rng.random() < RENEWAL[_band(score)]:
-            renewed = at + timedelta(days=rng.uniform(5, HORIZON_DAYS - 5))
-            if renewed < now:
-                history.events.append(
-                    EventRecord(name, OutcomeType.RENEWAL, renewed, 1200.0, f"{name}-renewal")
+            def record(
+                survey: str,
+                question: str,
+                value: int | None,
+                text: str | None = None,
+                *,
+                case: str = case,
+                at: datetime = at,
+                customer: str = customer,
+                agent: cast.Agent = agent,
+            ) -> AnswerRecord:
+                return AnswerRecord(
+                    customer=customer,
+                    agent=agent.key,
+                    case=case,
+                    survey=survey,
+                    question=question,
+                    value=value,
+                    choice=None,
+                    text=text,
+                    answered_at=at,
+                    channel=rng.choice(cast.CHANNELS),
+                    team=agent.team,
                 )
-        elif _band(score) == "detractor" and rng.random() < 0.5:
-            left = at + timedelta(days=rng.uniform(20, 120))
-            if left < now:
-                history.events.append(EventRecord(name, OutcomeType.CHURN, left, None))
-    return history
+
+            csat = rng.choices(range(1, 6), weights=_csat_weights(agent, progress))[0]
+            records.append(record("csat", "csat", csat))
+            comment = rng.choice(cast.LOW_COMMENTS) if csat <= 2 else rng.choice(cast.GOOD_COMMENTS)
+            if comment and (csat <= 2 or rng.random() < 0.3):
+                records.append(record("csat", "comment", None, comment))
+            if rng.random() < 0.3:
+                nps = max(0, min(10, 2 * csat + rng.randint(-2, 1)))
+                records.append(record("nps", "nps", nps))
+            if rng.random() < 0.15:
+                benefit, cost = max(1, csat - rng.randint(0, 1)), max(1, 6 - csat)
+                for name in BENEFITS:
+                    records.append(record("value", name, _around(rng, benefit)))
+                for name in COSTS:
+                    records.append(record("value", name, _around(rng, cost)))
+    return records
 
 
-async def plant_history(sessions: async_sessionmaker[AsyncSession], now: datetime) -> History:
-    """Import the history (idempotent, like the import commands); returns what was planted."""
-    history = make_history(random.Random(16), now)
-    for start in range(0, len(history.answers), BATCH):
-        async with sessions() as session, session.begin():
-            await import_answers(session, history.answers[start : start + BATCH])
+def _around(rng: random.Random, centre: int) -> int:
+    return max(1, min(5, centre + rng.randint(-1, 1)))
+
+
+async def import_history(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+    """Import the history; returns how many answers were stored."""
+    records = history_records(now)
     async with sessions() as session, session.begin():
-        await set_languages(session, history.languages)
-        await record_events(session, history.events)
-    return history
-
-
-async def findings(session: AsyncSession, now: datetime) -> list[str]:
-    """What ``feedbackbot insights`` finds in the demo's database, one line per analysis."""
-    from scoring.insights.drivers import build_drivers
-    from scoring.insights.outcomes import build_outcomes
-    from scoring.insights.themes import build_themes
-    from scoring.periods import Window
-
-    everything = Window(None, now + timedelta(minutes=1))
-    lines = []
-    drivers = (
-        await build_drivers(session, target="nps", by="all", window=everything, replicates=1000)
-    ).rows[0]
-    if len(drivers.drivers) >= 2:
-        top, second = drivers.drivers[0], drivers.drivers[1]
-        lines.append(
-            f"Drivers: {top.name} ({top.kind}, higher {'lowers' if top.direction < 0 else 'raises'}"
-            f" NPS) explains {top.share:.0f}% of R² {drivers.r2.value:.2f}: weight "
-            f"{top.weight.value:.3f} (95% {top.weight.low:.3f}..{top.weight.high:.3f}), next "
-            f"{second.name} at most {second.weight.high:.3f}; n={drivers.n}"
-        )
-    themes = await build_themes(session, by="agent", window=everything)
-    for row in themes.rows:
-        flagged = [t for t in row.themes if t.flagged]
-        if row.key == COMPLAINT_AGENT and flagged:
-            top_theme = flagged[0]
-            lines.append(
-                f"Themes: {row.key}'s detractors write about {', '.join(top_theme.words[:4])} "
-                f"({top_theme.language}, z = {top_theme.z:.1f}): “{top_theme.quote}”"
-            )
-    others = [
-        r.key for r in themes.rows if r.key != COMPLAINT_AGENT and any(t.flagged for t in r.themes)
-    ]
-    lines.append(f"Themes flagged for other agents: {', '.join(map(str, others)) or 'none'}")
-    outcome = (
-        await build_outcomes(
-            session,
-            score="nps",
-            by="all",
-            window=everything,
-            horizon=timedelta(days=HORIZON_DAYS),
-            observed_until=now,
-        )
-    ).rows[0]
-    bands = {b.band: b for b in outcome.bands}
-    promoters, detractors = bands["promoter"], bands["detractor"]
-    difference = outcome.repeat_difference
-    if promoters.repeat.value is not None and detractors.repeat.value is not None:
-        lines.append(
-            f"Outcomes: promoters renewed {promoters.repeat.value:.0f}% vs detractors "
-            f"{detractors.repeat.value:.0f}% within {HORIZON_DAYS} days: {difference.value:+.0f} "
-            f"pts (95% {difference.low:+.0f}..{difference.high:+.0f}); "
-            f"n={promoters.n}/{detractors.n}"
-        )
-    return lines
+        outcomes = await import_answers(session, records)
+    return sum(outcome == IMPORTED for outcome in outcomes)

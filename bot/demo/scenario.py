@@ -21,10 +21,13 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.demo import cast, history
+from bot.dashboard.signin import Viewer, create_link
+from bot.demo import cast, planted
 from bot.demo.cast import Behaviour, Customer, Platform
 from bot.demo.customers import WITHIN, Script, answer_slack, answer_telegram, stop_in_telegram
 from bot.demo.digest import digest_text
+from bot.demo.history import DAYS as HISTORY_DAYS
+from bot.demo.history import import_history
 from bot.demo.stage import DemoFailed, Stage, staged
 from bot.policy import policy_config
 from bot.slack import actions
@@ -84,8 +87,18 @@ class Person:
     seen: int = 0
 
 
-async def run_demo(database_url: str, folder: Path, narrator: Narrator) -> Result:
-    """Run the whole story against ``database_url``; the chart goes to ``folder``."""
+KeepServing = Callable[[Result, str], Awaitable[None]]
+"""Called after the story with its result and an admin sign-in link; the stand-ins and the
+server (dashboard included) run until it returns."""
+
+
+async def run_demo(
+    database_url: str, folder: Path, narrator: Narrator, keep_serving: KeepServing | None = None
+) -> Result:
+    """Run the whole story against ``database_url``; the chart goes to ``folder``.
+
+    With ``keep_serving``, everything keeps running after the story until it returns.
+    """
     result = Result()
     started = time.perf_counter()
     narrator.step("Starting the Telegram and Slack stand-ins and feedbackbot")
@@ -98,12 +111,22 @@ async def run_demo(database_url: str, folder: Path, narrator: Narrator) -> Resul
         engine = create_engine(database_url)
         try:
             sessions = session_factory(engine)
+            narrator.step(f"Importing {HISTORY_DAYS} days of earlier feedback (as import answers)")
+            story_start = utcnow()
+            imported = await import_history(sessions, story_start)
+            narrator.note(f"{imported} answers of earlier customers, so every trend has a shape")
             narrator.step(
-                f"Importing {history.CUSTOMERS} past customers' answers and renewals "
+                f"Importing {planted.CUSTOMERS} older customers' answers and renewals "
                 "(with effects planted for the insights to find)"
             )
-            await history.plant_history(sessions, utcnow())
-            await _story(stage, sessions, narrator, result)
+            await planted.plant_history(sessions, story_start)
+            await _story(stage, sessions, narrator, result, story_start)
+            if keep_serving is not None:
+                narrator.step("Scoring the answers")
+                result.report, result.chart = await _report(database_url, folder)
+                result.seconds["total"] = time.perf_counter() - started
+                await keep_serving(result, await _admin_link(stage, sessions))
+                return result
         finally:
             await engine.dispose()
     narrator.step("Scoring the answers")
@@ -114,8 +137,26 @@ async def run_demo(database_url: str, folder: Path, narrator: Narrator) -> Resul
     return result
 
 
+async def _admin_link(stage: Stage, sessions: async_sessionmaker[AsyncSession]) -> str:
+    """A one-time admin sign-in link to the demo's dashboard."""
+    secret = stage.settings.link_secret
+    assert secret is not None
+    async with sessions() as session, session.begin():
+        return await create_link(
+            session,
+            secret.get_secret_value(),
+            Viewer(admin=True, agent=None),
+            utcnow(),
+            stage.base_url,
+        )
+
+
 async def _story(
-    stage: Stage, sessions: async_sessionmaker[AsyncSession], narrator: Narrator, result: Result
+    stage: Stage,
+    sessions: async_sessionmaker[AsyncSession],
+    narrator: Narrator,
+    result: Result,
+    started: datetime,
 ) -> None:
     agents = {a.key: stage.slack.create_user(a.key, real_name=a.name) for a in cast.AGENTS}
     people = [_enrol(stage, customer) for customer in cast.customers()]
@@ -170,7 +211,7 @@ async def _story(
     posted = await send_daily_agent_digests(services, client, now=tomorrow + timedelta(hours=8))
     narrator.note(f"{posted} digests posted")
     result.digest = digest_text(stage.slack, agents[DIGEST_AGENT])
-    result.answered = await _answered(sessions)
+    result.answered = await _answered(sessions, started)
 
 
 _ANSWERING = (Behaviour.ANSWERS, Behaviour.NEEDS_REMINDER)
@@ -343,16 +384,16 @@ async def _campaign(stage: Stage, sessions: async_sessionmaker[AsyncSession]) ->
     return sum(batch.invited.values())
 
 
-async def _answered(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+async def _answered(sessions: async_sessionmaker[AsyncSession], since: datetime) -> dict[str, int]:
     async with sessions() as session:
-        return await answered_by_survey(session)
+        return await answered_by_survey(session, since)
 
 
 async def _insights(database_url: str) -> list[str]:
     engine = create_engine(database_url)
     try:
         async with session_factory(engine)() as session:
-            return await history.findings(session, utcnow())
+            return await planted.findings(session, utcnow())
     finally:
         await engine.dispose()
 

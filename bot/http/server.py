@@ -39,4 +39,7 @@ def build_web_app(services: Services) -> web.Application:
 
     add_event_routes(app)
     add_insight_routes(app)
+    from bot.dashboard.routes import add_dashboard_routes
+
+    add_dashboard_routes(app)
     return app

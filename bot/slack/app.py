@@ -231,6 +231,8 @@ def services_from_settings(
         admin_users=settings.slack_admin_users,
         digest_channel=settings.slack_digest_channel,
         worker=worker,
+        link_secret=settings.link_secret.get_secret_value() if settings.link_secret else None,
+        dashboard_url=settings.dashboard_base_url,
         desk=answers or AnswerDesk(sessions, answer_rules(settings)),
     )
 

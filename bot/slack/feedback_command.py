@@ -1,6 +1,8 @@
 """``/feedback [@agent] [7d|30d|90d]``: an agent's numbers, shown only to whoever asked.
 
 Agents see their own; only users in ``SLACK_ADMIN_USERS`` may name another agent.
+``/feedback dashboard`` sends the user a one-time dashboard sign-in link in a DM (DESIGN
+section 11): admins get an admin link, agents a link to their own pages.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.dashboard.signin import Viewer, create_link
 from bot.slack import summary
 from bot.slack.blocks import Block, section
 from bot.slack.escape import escape
@@ -30,8 +33,10 @@ PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 DEFAULT_DAYS = 30
 USAGE = (
     "Usage: `/feedback [@agent] [7d|30d|90d]`, for example `/feedback 7d` for your own last "
-    "week, or `/feedback @dana 90d` (admins only) for another agent."
+    "week, or `/feedback @dana 90d` (admins only) for another agent; `/feedback dashboard` "
+    "sends you a sign-in link to the dashboard."
 )
+DASHBOARD = "dashboard"
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -81,6 +86,11 @@ async def _answer(
     services: SlackServices, client: AsyncWebClient, respond: Any, command: dict
 ) -> None:
     requester = command["user_id"]
+    if (command.get("text") or "").strip().lower() == DASHBOARD:
+        await _reply(
+            client, respond, command, await send_dashboard_link(services, client, requester)
+        )
+        return
     try:
         request = parse(command.get("text") or "")
     except UsageError as error:
@@ -97,6 +107,42 @@ async def _answer(
         )
         return
     await _reply(client, respond, command, *await summary_for(services, target, request.days))
+
+
+async def send_dashboard_link(
+    services: SlackServices, client: AsyncWebClient, slack_user: str
+) -> str:
+    """DM ``slack_user`` a one-time dashboard link; return what to tell them where they asked."""
+    if services.link_secret is None:
+        return "The dashboard is not set up: ask whoever runs feedbackbot to set LINK_SECRET."
+    async with services.sessions() as session, session.begin():
+        if slack_user in services.admin_users:
+            viewer = Viewer(admin=True, agent=None)
+        else:
+            agent = await agent_by_slack_user(session, slack_user)
+            if agent is None:
+                return (
+                    "The dashboard shows agents their own feedback, and you are not an agent "
+                    "feedbackbot knows (agents are known by the Slack user id their helpdesk "
+                    "sends with each closed case). Admins are listed in SLACK_ADMIN_USERS."
+                )
+            viewer = Viewer(admin=False, agent=agent.external_id)
+        link = await create_link(
+            session, services.link_secret, viewer, services.clock(), services.dashboard_url
+        )
+    opened = await client.conversations_open(users=slack_user)
+    await client.chat_postMessage(
+        channel=opened["channel"]["id"],
+        text=(
+            f"Your feedback dashboard ({'everything' if viewer.admin else 'your own numbers'}): "
+            f"<{link}|sign in>. The link works once, within 15 minutes; it keeps you signed in "
+            "for 12 hours on that browser."
+        ),
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    log.info("dashboard link sent", extra={"slack_user": slack_user, "viewer": viewer.label})
+    return "I sent you a sign-in link to the dashboard in a direct message."
 
 
 async def summary_for(

@@ -84,6 +84,8 @@ class SlackServices:
     digest_channel: str | None = None
     worker: str = "worker"
     clock: Callable[[], datetime] = utcnow
+    link_secret: str | None = None
+    dashboard_url: str = "http://127.0.0.1:8080"
     work: BackgroundWork = field(default_factory=BackgroundWork)
     max_alert_attempts: int = 10
     desk: InitVar[AnswerDesk | None] = None

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ON_POSTGRES
 
@@ -71,3 +76,40 @@ def test_a_demo_that_cannot_reach_its_database_exits_1_saying_why(tmp_path: Path
     result = feedbackbot("demo", env=env)
     assert result.returncode == 1
     assert result.stderr.startswith("The demo failed:"), result.stderr
+
+
+@pytest.mark.once
+def test_demo_serve_keeps_the_dashboard_up_with_an_admin_link_until_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path), "COLUMNS": "200"}
+    env.pop("DATABASE_URL", None)
+    demo = subprocess.Popen(
+        [str(SCRIPT), "demo", "--serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        link = None
+        for line in demo.stdout:
+            found = re.search(r"^Admin sign-in link: (http://127\.0\.0\.1:\d+/\S+)$", line)
+            if found:
+                link = found.group(1)
+                break
+        assert link is not None, "the demo printed no sign-in link"
+        jar = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with browser.open(link, timeout=30) as page:
+            assert page.status == 200 and page.url.endswith("/dashboard/")
+            assert 'data-figure="CSAT %" data-value=' in page.read().decode()
+        demo.send_signal(signal.SIGINT)
+        rest = demo.communicate(timeout=60)[0]
+        assert demo.returncode == 0, rest
+        assert "Stopping the demo." in rest
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
