@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -122,6 +122,7 @@ class Settings(BaseSettings):
     dashboard_url: str | None = None
     surveys_file: Path | None = None
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     csat_delay_minutes: int = Field(default=30, ge=0)
     nps_interval_days: int = Field(default=90, ge=0)
@@ -137,6 +138,8 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = Field(default=5.0, gt=0)
     telegram_rate_per_second: float = Field(default=30.0, gt=0)
     telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
+    telegram_flood_burst: int = Field(default=20, ge=1)
+    telegram_flood_rate_per_second: float = Field(default=1.0, gt=0)
     slack_channel_rate_per_second: float = Field(default=1.0, gt=0)
     dispatch_max_attempts: int = Field(default=5, ge=1, le=100)
     dispatch_lease_seconds: float = Field(default=15.0, ge=2)

@@ -18,6 +18,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from scoring.errors import InvalidParameter
+from storage.types import EARLIEST, LATEST
 
 PERIODS = ("day", "week", "month")
 _RELATIVE = re.compile(r"^(\d{1,5})([hdw])$")
@@ -52,18 +53,32 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _within(moment: datetime | None, parameter: str) -> datetime | None:
+    """``moment`` when it lies in the years we accept; year 1 or 9999 would overflow the
+    arithmetic on the window (issue 12)."""
+    if moment is not None and not EARLIEST <= moment <= LATEST:
+        raise InvalidParameter(
+            parameter,
+            f"must lie between {EARLIEST.date().isoformat()} and {LATEST.date().isoformat()}",
+        )
+    return moment
+
+
 def parse_since(text: str | None, now: datetime, parameter: str = "since") -> datetime | None:
     """``30d``, ``12w``, ``48h`` before ``now``; a date or ISO timestamp; ``all`` for no limit."""
     text = (text or "").strip()
     if text.lower() in ("", "all"):
         return None
     match = _RELATIVE.match(text.lower())
-    if match:
-        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
     try:
+        if match:
+            span = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+            return _within(now - span, parameter)
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(), UTC)
-        return _aware(datetime.fromisoformat(text))
+            return _within(datetime.combine(date.fromisoformat(text), time(), UTC), parameter)
+        return _within(_aware(datetime.fromisoformat(text)), parameter)
+    except OverflowError:
+        raise InvalidParameter(parameter, "reaches beyond the years a report can cover") from None
     except ValueError:
         raise InvalidParameter(
             parameter,
@@ -79,12 +94,16 @@ def parse_until(text: str | None, now: datetime, parameter: str = "until") -> da
         return now
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text) + timedelta(days=1), time(), UTC)
-        return _aware(datetime.fromisoformat(text))
+            end = datetime.combine(date.fromisoformat(text) + timedelta(days=1), time(), UTC)
+        else:
+            end = _aware(datetime.fromisoformat(text))
+    except OverflowError:
+        end = LATEST + timedelta(days=1)  # 9999-12-31: refused below, naming the parameter
     except ValueError:
         raise InvalidParameter(
             parameter, f"{text!r} is not a date (2026-01-31) or an ISO timestamp"
         ) from None
+    return _within(end, parameter) or now
 
 
 def window(since: str | None, until: str | None, now: datetime) -> Window:

@@ -46,3 +46,12 @@ def text_enum(enum: type[Enum], length: int = 16) -> sa.Enum:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+"""Timestamps from outside are accepted in ``[EARLIEST, LATEST)``: every computation on them
+(a survey delay, a report window) then stays far from the year 1 and 9999 limits (issue 12)."""
+
+INT32_MAX = 2**31 - 1
+"""The largest value an INTEGER column holds on PostgreSQL (and ids everywhere)."""

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,12 +25,33 @@ from pydantic import (
 )
 
 from feedbackbot.errors import FeedbackbotError
+from storage.types import EARLIEST, INT32_MAX, LATEST
 
 LANGUAGES = ("en", "es", "de", "ru")
 """Languages every built-in survey speaks; ``parse_event`` may be given another list."""
 
-Id = Annotated[str, Field(min_length=1, max_length=200)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+NOT_SINGLE_LINE = "must not contain control characters (such as NUL or a line break)"
+
+
+def is_single_line(value: str) -> bool:
+    """Ids and names are one line of printable text: a NUL is refused by PostgreSQL, and a
+    line break or other control character could forge log lines or garble a table (issue 12)."""
+    return _CONTROL.search(value) is None
+
+
+def _single_line(value: str) -> str:
+    if not is_single_line(value):
+        raise ValueError(NOT_SINGLE_LINE)
+    return value
+
+
+MAX_ID_LENGTH = 200
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH), AfterValidator(_single_line)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]
+Short = Annotated[str, Field(max_length=64), AfterValidator(_single_line)]
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -51,11 +73,11 @@ def _check_timezone(value: str | None) -> str | None:
 class CustomerIn(_Strict):
     id: Id
     name: Name | None = None
-    email: Annotated[str, Field(max_length=320)] | None = None
+    email: Annotated[str, Field(max_length=320), AfterValidator(_single_line)] | None = None
     telegram_chat_id: int | str | None = None
     slack_user_id: str | None = None
-    language: str | None = None
-    timezone: str | None = None
+    language: Short | None = None
+    timezone: Short | None = None
 
     @field_validator("email")
     @classmethod
@@ -70,7 +92,7 @@ class CustomerIn(_Strict):
         if value is None:
             return None
         text = str(value).strip()
-        if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,20}", text) or int(text) == 0:
+        if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]{1,20}", text) or int(text) == 0:
             raise ValueError("must be a Telegram chat id (a non-zero whole number)")
         return text
 
@@ -120,14 +142,20 @@ class CaseClosed(_Strict):
     closed_at: datetime
     contacts: Annotated[int, Field(ge=0, le=10_000)] = 1
     resolved: bool = True
-    handle_seconds: Annotated[int, Field(ge=0)] | None = None
-    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    handle_seconds: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
+    channel: Annotated[Short, Field(min_length=1)] | None = None
 
     @field_validator("opened_at", "closed_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.utcoffset() is None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
             raise ValueError("needs a UTC offset, e.g. 2026-03-02T10:00:00Z")
+        if not EARLIEST <= value < LATEST:
+            raise ValueError(
+                f"must be between {EARLIEST.year} and {LATEST.year - 1} (it is year {value.year})"
+            )
         return value
 
     @model_validator(mode="after")

@@ -8,7 +8,6 @@ every good line is kept.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +20,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.common import console, errors, fail, require_current_schema, settings_or_exit
+from bot.http.jsonbody import BadJson, loads_limited
 from bot.policy import policy_config
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from storage import cases
@@ -124,10 +124,11 @@ async def _import(recorder: Recorder, path: Path, lines: list[str]) -> Tally:
                 continue
             tally.lines += 1
             try:
-                outcome = await recorder.record(json.loads(line))
-            except json.JSONDecodeError as error:
+                outcome = await recorder.record(loads_limited(line))
+            except BadJson as error:
                 tally.problems += 1
-                _report(path, number, [f"not valid JSON: {error.msg} at column {error.colno}"])
+                problem = str(error).removeprefix("The body is ").removeprefix("The JSON ")
+                _report(path, number, [problem.rstrip(".")])
                 continue
             except InvalidEvent as error:
                 tally.problems += 1

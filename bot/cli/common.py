@@ -30,7 +30,7 @@ def settings_or_exit() -> Settings:
         settings = load_settings()
     except FeedbackbotError as error:
         fail(str(error), code=2)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return settings
 
 

@@ -68,7 +68,7 @@ def trend_chart(
     if not points:
         return None
     with _styled():
-        figure = Figure(figsize=(6.4, 2.4), layout="constrained")
+        figure = Figure(figsize=(5.2, 2.4), layout="constrained")
         axes = figure.add_subplot()
         days = [_x(p) for p in points]
         banded = [p for p in points if p.low is not None and p.high is not None]
@@ -112,7 +112,7 @@ def histogram_chart(
     if not any(count for _, _, count in bins):
         return None
     with _styled():
-        figure = Figure(figsize=(6.4, 2.4), layout="constrained")
+        figure = Figure(figsize=(5.2, 2.4), layout="constrained")
         axes = figure.add_subplot()
         axes.bar(
             [low for low, _, _ in bins],

@@ -36,7 +36,7 @@ def comment_table(comments: Sequence[FoundComment], *, with_agent: bool) -> Tabl
                 text_cell(c.text),
             ]
         )
-    return Table("comments", "Comments", columns, rows)
+    return Table("comments", "Comments", columns, rows, stack=True)
 
 
 @page(admin_only=True)

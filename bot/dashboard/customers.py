@@ -77,6 +77,7 @@ async def customers(request: web.Request, viewer: Viewer) -> web.StreamResponse:
             Column("average", "Average", numeric=True),
             Column("answered_at", "Answered"),
         ),
+        stack=True,
     )
     for found in lowest:
         pull = found.pull

@@ -40,6 +40,7 @@ def follow_up_table(entries: Sequence[FollowUpEntry], now: datetime) -> Table:
             Column("closed_by", "Closed the loop"),
             Column("closed_at", "Closed"),
         ),
+        stack=True,
     )
     for entry in entries:
         closed = entry.followed_up_at is not None

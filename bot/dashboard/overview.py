@@ -60,6 +60,7 @@ async def agents(request: web.Request, viewer: Viewer) -> web.StreamResponse:
             ]
             for row in report.rows
         ],
+        stack=True,
     ).sorted_by(sort if sort in SORTABLE else "agent", descending)
     sort_links = {
         column.name: with_query(

@@ -30,13 +30,18 @@ def see_other(location: str) -> web.Response:
 
 
 async def signin(request: web.Request) -> web.StreamResponse:
-    """Spend a one-time link and start a 12-hour session; anything else shows the sign-in page."""
+    """Spend a one-time link and start a 12-hour session; anything else shows the sign-in page.
+
+    The cookie is Secure when the request came over https, or when ``DASHBOARD_URL`` is https
+    (a proxy in front ends TLS, so this server sees plain http).
+    """
     token, secret = request.query.get("token", ""), link_secret(request)
     if not token or secret is None:
         if current_viewer(request) is not None:
             raise web.HTTPSeeOther("/dashboard/")
         return secured(signin_page(request))
     now = datetime.now(UTC)
+    settings = request.app[SERVICES].settings
     async with request.app[SERVICES].sessions() as session, session.begin():
         viewer = await redeem_link(session, secret, token, now)
     if viewer is None:
@@ -51,7 +56,7 @@ async def signin(request: web.Request) -> web.StreamResponse:
         path="/dashboard",
         httponly=True,
         samesite="Lax",
-        secure=request.secure,
+        secure=request.secure or settings.dashboard_base_url.startswith("https://"),
     )
     secured(response)
     return response

@@ -52,6 +52,8 @@ class Table:
     columns: Sequence[Column]
     rows: list[list[Cell]] = field(default_factory=list)
     caption: str = ""
+    stack: bool = False
+    """On a phone, show each row as a block of "column: value" lines instead of a wide row."""
 
     def sorted_by(self, column: str, descending: bool) -> Table:
         """The rows ordered by ``column`` (empty values last either way); unknown: unchanged."""
@@ -62,7 +64,7 @@ class Table:
         present = [r for r in self.rows if r[index].value is not None]
         missing = [r for r in self.rows if r[index].value is None]
         present.sort(key=lambda r: r[index].value, reverse=descending)
-        return Table(self.name, self.title, self.columns, present + missing, self.caption)
+        return replace(self, rows=present + missing)
 
     def to_csv(self) -> str:
         out = io.StringIO()

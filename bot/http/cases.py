@@ -3,12 +3,12 @@
 202 with the invitations scheduled or skipped (and why): for a new case, a repeated event
 (``duplicate``) and a newer event about a known case (``updated``: reopened and resolved again)
 alike; a chat address of another customer is named under ``warnings`` and its survey skipped.
-400 bad JSON, 401 no token, 413 over 64 KiB, 422 naming each bad field.
+400 bad JSON (or nested over 32 levels), 401 no token, 413 over 64 KiB, 422 naming each bad
+field.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +17,8 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.http.auth import bearer_required
-from bot.http.errors import field_errors, json_error
+from bot.http.errors import field_errors
+from bot.http.jsonbody import BadJson, read_json
 from bot.http.server import SERVICES
 from bot.policy import policy_config
 from bot.settings import SUPPORTED_LANGUAGES, Settings
@@ -26,7 +27,6 @@ from surveys.catalog import Catalog, load_catalog
 from surveys.events import InvalidEvent, parse_event
 from surveys.intake import record_case
 
-MAX_BODY = 64 * 1024
 log = logging.getLogger(__name__)
 
 
@@ -47,24 +47,12 @@ class CaseIntake:
 INTAKE: web.AppKey[CaseIntake] = web.AppKey("case_intake", CaseIntake)
 
 
-async def _read_body(request: web.Request) -> bytes | None:
-    """The body, or None when it is over ``MAX_BODY`` (read no further than that)."""
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        return None
-    body = await request.content.read(MAX_BODY + 1)
-    return None if len(body) > MAX_BODY else body
-
-
 @bearer_required
 async def close_case(request: web.Request) -> web.Response:
-    body = await _read_body(request)
-    if body is None:
-        return json_error(413, "too_large", f"The body is over {MAX_BODY // 1024} KiB.")
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        where = f" at line {error.lineno} column {error.colno}" if hasattr(error, "lineno") else ""
-        return json_error(400, "bad_json", f"The body is not valid JSON{where}.")
+        data = await read_json(request)
+    except BadJson as error:
+        return error.response()
     try:
         event = parse_event(data, SUPPORTED_LANGUAGES)
     except InvalidEvent as invalid:

@@ -20,6 +20,7 @@ from scoring.periods import Window, parse_since, parse_until
 from scoring.report import build_report, customer_value
 from scoring.value import resolve_weights
 from storage.engine import session_factory
+from surveys.events import MAX_ID_LENGTH, NOT_SINGLE_LINE, is_single_line
 
 log = logging.getLogger(__name__)
 SUMMARY_PARAMETERS = frozenset({"by", "since", "until"})
@@ -63,6 +64,9 @@ async def summary(request: web.Request) -> web.Response:
 async def value(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     external_id = request.match_info["customer_id"]
+    if len(external_id) > MAX_ID_LENGTH or not is_single_line(external_id):
+        problem = NOT_SINGLE_LINE if len(external_id) <= MAX_ID_LENGTH else "is too long"
+        return field_errors(422, [("customer_id", problem)])
     async with session_factory(services.engine, read_only=True)() as session:
         found = await customer_value(session, external_id, services.settings.value_weights)
     if found is None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from feedbackbot.errors import FeedbackbotError
+from storage.types import INT32_MAX
 
 ANSWER = "survey_answer"  # + ".<n>": a button of a rating/choice/yes-no question
 ANSWER_PATTERN = re.compile(r"^survey_answer(\.\d+)?$")
@@ -25,6 +26,12 @@ FOLLOW_UP = "alert_follow_up"
 
 class BadPayload(FeedbackbotError):
     """A button or modal carried a payload we did not write."""
+
+
+def _is_id(value: object) -> bool:
+    """A row id as we wrote it: a positive whole number an INTEGER column can hold (a larger
+    one made PostgreSQL fail the whole request, issue 12)."""
+    return type(value) is int and 0 < value <= INT32_MAX
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,10 @@ class QuestionRef:
         try:
             data = json.loads(raw or "")
             ref = cls(data["i"], data["q"], data.get("v"), data.get("c"))
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise BadPayload() from None
         valid = (
-            type(ref.invitation_id) is int
+            _is_id(ref.invitation_id)
             and isinstance(ref.question_key, str)
             and (ref.value is None or type(ref.value) is int)
             and (ref.choice is None or isinstance(ref.choice, str))
@@ -93,7 +100,7 @@ class CommentModalState:
             question = QuestionRef.decode(json.dumps({"i": data["i"], "q": data["q"]}))
             channel, ts = str(data["c"]), str(data["t"])
             language = str(data.get("l") or "en")
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise BadPayload() from None
         return cls(question, channel, ts, language)
 
@@ -105,8 +112,8 @@ def follow_up_value(follow_up_id: int) -> str:
 def decode_follow_up(raw: str | None) -> int:
     try:
         follow_up_id = json.loads(raw or "")["f"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise BadPayload() from None
-    if type(follow_up_id) is not int:
+    if not _is_id(follow_up_id):
         raise BadPayload()
     return follow_up_id

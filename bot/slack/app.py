@@ -11,24 +11,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
 from apscheduler.triggers.interval import IntervalTrigger
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.answers import AnswerDesk, answer_rules
+from bot.http.errors import json_error
+from bot.http.jsonbody import MAX_DEPTH, BadJson, nests_deeper, read_body
 from bot.scheduler import Job
 from bot.settings import Settings
 from bot.slack import alerts, digests, feedback_command, home, surveys
@@ -44,6 +49,9 @@ class SlackUnreachable(FeedbackbotError):
 
 
 EVENTS_PATH = "/slack/events"
+MAX_EVENT_BODY = 512 * 1024
+"""A button press carries the whole message it was on (up to 50 blocks), hence more room
+than the case API's 64 KiB."""
 RATE_LIMIT_RETRIES = 2
 REFUSED_TOKEN = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
@@ -101,13 +109,58 @@ def build_app(
     return app
 
 
-def add_routes(web_app: web.Application, app: AsyncApp) -> None:
-    """``POST /slack/events``: bolt's own translation of aiohttp requests and responses."""
+def add_routes(web_app: web.Application, app: AsyncApp, signing_secret: str) -> None:
+    """``POST /slack/events``: the signature checked over the raw body, then bolt.
+
+    bolt's request object parses the body as it is built, before bolt verifies anything, so an
+    unsigned request could make it parse whatever it sent (issue 12). Here nothing is parsed
+    until the signature and timestamp check out (a bare 401 otherwise, as bolt answers), and a
+    signed body is still held to the size and JSON nesting limits of every other endpoint.
+    """
+    verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+        try:
+            raw = await read_body(request, MAX_EVENT_BODY)
+        except BadJson as error:
+            return error.response()
+        if not _is_signed(verifier, raw, request.headers):
+            log.warning("unsigned or stale request refused", extra={"path": EVENTS_PATH})
+            return web.Response(status=401)
+        try:
+            body = raw.decode()
+            _check_nesting(body, request.content_type)
+        except UnicodeDecodeError:
+            return json_error(400, "bad_body", "The body is not UTF-8.")
+        except BadJson as error:
+            return error.response()
+        bolt_request = AsyncBoltRequest(
+            body=body,
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+        )
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     web_app.router.add_post(EVENTS_PATH, slack_events)
+
+
+def _is_signed(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str]) -> bool:
+    try:
+        return verifier.is_valid_request(raw, headers)
+    except ValueError:  # a timestamp header that is not a number
+        return False
+
+
+def _check_nesting(body: str, content_type: str) -> None:
+    """Raise ``BadJson`` when the JSON in a signed body (the whole of an Events API body, the
+    ``payload`` field of an interaction) nests deeper than ``loads_limited`` allows."""
+    if content_type == "application/x-www-form-urlencoded":
+        documents = parse_qs(body).get("payload", [])
+    else:
+        documents = [body]
+    for document in documents:
+        if nests_deeper(document.encode(), MAX_DEPTH):
+            raise BadJson(400, "too_deep", f"The JSON nests deeper than {MAX_DEPTH} levels.")
 
 
 @dataclass
@@ -119,6 +172,7 @@ class SlackRuntime:
     services: SlackServices
     channel: SlackChannel
     app_token: str | None = None
+    signing_secret: str | None = None
     _socket: AsyncSocketModeHandler | None = field(default=None, init=False)
     _connecting: asyncio.Task[None] | None = field(default=None, init=False)
 
@@ -129,7 +183,9 @@ class SlackRuntime:
     def add_routes(self, web_app: web.Application) -> None:
         """``/slack/events`` in HTTP mode; Socket Mode needs no public route."""
         if not self.socket_mode:
-            add_routes(web_app, self.app)
+            if self.signing_secret is None:
+                raise ConfigurationError("SLACK_SIGNING_SECRET is needed to serve /slack/events")
+            add_routes(web_app, self.app, self.signing_secret)
 
     def jobs(self) -> Iterable[Job]:
         return [
@@ -274,4 +330,6 @@ def create_runtime(
             retry_rate_limits=False,
         )
     )
-    return SlackRuntime(app, client, services, channel, app_token)
+    return SlackRuntime(
+        app, client, services, channel, app_token, secret.get_secret_value() if secret else None
+    )

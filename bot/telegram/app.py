@@ -28,6 +28,7 @@ from bot.settings import Settings
 from bot.telegram import answer, commands, fallback, privacy, start
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.client import build_bot
+from bot.telegram.inbound import FloodThrottle
 from bot.telegram.polling import PollingTimes, pause, poll
 from bot.telegram.texts import COMMANDS, TEXTS, say
 from bot.telegram.webhook import add_webhook_route, register_webhook
@@ -52,6 +53,13 @@ def build_dispatcher(
         *(module.make_router() for module in (start, privacy, commands, answer, fallback))
     )
     dispatcher.errors.register(fallback.on_error)
+    dispatcher.update.outer_middleware(
+        FloodThrottle(
+            settings.telegram_flood_burst,
+            settings.telegram_flood_rate_per_second,
+            settings.default_language,
+        )
+    )
     return dispatcher
 
 

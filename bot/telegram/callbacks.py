@@ -7,13 +7,22 @@ short hash or an option index, which the engine resolves).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+from storage.types import INT32_MAX
+
+InvitationId = Annotated[int, Field(gt=0, le=INT32_MAX)]
+"""Out of range, the button does not match (unpacking fails) and the customer is told it is
+stale; a larger number once reached PostgreSQL and failed the update (issue 12)."""
 
 
 class AnswerData(CallbackData, prefix="a"):
     """An answer button: invitation ``i``, question ``q``, option ``v``."""
 
-    i: int
+    i: InvitationId
     q: str
     v: str
 
@@ -21,7 +30,7 @@ class AnswerData(CallbackData, prefix="a"):
 class SkipData(CallbackData, prefix="s"):
     """The Skip button of an optional question."""
 
-    i: int
+    i: InvitationId
     q: str
 
 

@@ -52,6 +52,18 @@ def _where(error: BaseException) -> str:
 async def on_error(event: ErrorEvent, default_language: str) -> bool:
     update = event.update
     error = event.exception
+    if isinstance(error, TelegramAPIError):
+        # Telegram refused a reply (a 429 to a flooding chat, a blocked bot): one line, and no
+        # apology, which would be refused the same way (issue 12).
+        log.warning(
+            "telegram refused a reply",
+            extra={
+                "update_id": update.update_id,
+                "error": type(error).__name__,
+                "at": _where(error),
+            },
+        )
+        return True
     log.error(
         "telegram handler failed",
         extra={"update_id": update.update_id, "error": type(error).__name__, "at": _where(error)},

@@ -26,6 +26,7 @@ from aiogram.exceptions import (
 from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.telegram.inbound import UpdateRunner
 from storage import leases
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ async def poll(
     if times.poll_seconds >= times.lease_seconds:
         raise ValueError("the long poll must be shorter than the lease")
     allowed = dispatcher.resolve_used_update_types()
+    runner = UpdateRunner(bot, dispatcher)
     offset: int | None = None
     polling = False
     try:
@@ -108,16 +110,14 @@ async def poll(
                 log.warning("getUpdates failed", extra={"error": type(error).__name__})
                 await pause(stop, times.backoff_seconds)
                 continue
+            # Chats side by side, each in order; the batch is done before the next getUpdates
+            # confirms it, so a crash mid-batch still leaves it to be delivered again.
             for update in updates:
                 offset = update.update_id + 1
-                try:
-                    await dispatcher.feed_update(bot, update)
-                except Exception as error:  # one bad update must not stop the bot
-                    log.error(
-                        "update failed",
-                        extra={"update_id": update.update_id, "error": type(error).__name__},
-                    )
+                runner.submit(update)
+            await runner.drain()
     finally:
+        await runner.drain()
         if polling and offset is not None:
             # Confirm the last batch, so the next poller does not handle it again.
             with suppress(Exception):

@@ -65,6 +65,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "state_unreachable": "unreachable",
         "stale": "This survey is closed or already answered. Thank you!",
         "error": "Sorry, something went wrong. Please try again in a moment.",
+        "flood": (
+            "You are sending messages faster than I can read them. "
+            "I will skip the next few; please wait a moment."
+        ),
         "cmd_start": "Start the bot",
         "cmd_language": "Choose the language",
         "cmd_stop": "Stop surveys",
@@ -125,6 +129,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "state_unreachable": "inaccesible",
         "stale": "Esta encuesta está cerrada o ya respondida. ¡Gracias!",
         "error": "Lo sentimos, algo salió mal. Inténtelo de nuevo en un momento.",
+        "flood": (
+            "Está enviando mensajes más rápido de lo que puedo leerlos. "
+            "Omitiré los siguientes; espere un momento, por favor."
+        ),
         "cmd_start": "Iniciar el bot",
         "cmd_language": "Elegir el idioma",
         "cmd_stop": "Detener encuestas",
@@ -187,6 +195,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "state_unreachable": "nicht erreichbar",
         "stale": "Diese Umfrage ist geschlossen oder schon beantwortet. Danke!",
         "error": "Entschuldigung, etwas ist schiefgelaufen. Bitte versuchen Sie es gleich erneut.",
+        "flood": (
+            "Sie senden Nachrichten schneller, als ich sie lesen kann. "
+            "Die nächsten überspringe ich; bitte warten Sie einen Moment."
+        ),
         "cmd_start": "Bot starten",
         "cmd_language": "Sprache wählen",
         "cmd_stop": "Umfragen beenden",
@@ -245,6 +257,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "state_unreachable": "недоступен",
         "stale": "Этот опрос закрыт или на него уже ответили. Спасибо!",
         "error": "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.",
+        "flood": (
+            "Вы отправляете сообщения быстрее, чем я успеваю их прочитать. "
+            "Следующие я пропущу; подождите немного, пожалуйста."
+        ),
         "cmd_start": "Запустить бота",
         "cmd_language": "Выбрать язык",
         "cmd_stop": "Отключить опросы",

@@ -94,3 +94,39 @@ def test_the_database_must_be_upgraded_first(
     result = runner.invoke(app, ["case", "close", "--case-id", "C1", "--customer-id", "a"])
     assert result.exit_code == 2
     assert "run: feedbackbot db upgrade" in result.output
+
+
+def test_hostile_lines_are_named_and_skipped_without_a_traceback(
+    database: str, tmp_path: Path
+) -> None:
+    """Issue 12: a 30,000-deep line, a NUL or a line break in an id, an oversized number and a
+    year-9999 time each name their line and field; the good line is still recorded."""
+    events = tmp_path / "events.jsonl"
+    year_9999 = json.loads(event("H5", "c5"))
+    year_9999["closed_at"] = "9999-12-31T23:59:59Z"
+    big = json.loads(event("H4", "c4"))
+    big["handle_seconds"] = 2**31
+    events.write_text(
+        "\n".join(
+            [
+                "[" * 30_000 + "]" * 30_000,
+                event("H\u0000", "c2"),
+                event("H3", "c\n3"),
+                json.dumps(big),
+                json.dumps(year_9999),
+                event("H6", "c6"),
+            ]
+        )
+    )
+    result = runner.invoke(app, ["case", "close", "--file", str(events)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    output = result.output
+    assert f"{events}:1: nests deeper than 32 levels" in output
+    assert f"{events}:2: case_id: must not contain control characters" in output
+    assert f"{events}:3: customer.id: must not contain control characters" in output
+    assert f"{events}:4: handle_seconds: must be at most 2147483647" in output
+    assert f"{events}:5: closed_at: must be between 1970 and 2099" in output
+    compact = output.replace(" ", "")
+    assert "│casesrecorded│1│" in compact
+    assert "│lineswithproblems(skipped)│5│" in compact

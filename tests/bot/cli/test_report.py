@@ -114,3 +114,21 @@ def test_report_import_and_export_have_help() -> None:
     for arguments in (["report"], ["import", "answers"], ["export", "answers"]):
         result = runner.invoke(app, [*arguments, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["--until", "9999-12-31"], "--until"),
+        (["--until", "0001-01-01"], "--until"),
+        (["--since", "0001-01-01"], "--since"),
+    ],
+)
+def test_a_window_beyond_the_years_a_report_covers_names_the_option(
+    options: list[str], named: str, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    result = runner.invoke(app, ["report", *options])
+    assert result.exit_code == 2
+    assert f"Invalid {named}: must lie between 1970-01-01 and 2100-01-01" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

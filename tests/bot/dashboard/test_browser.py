@@ -146,6 +146,10 @@ async def test_sign_in_by_link_then_every_page_at_desktop_and_phone_width(
     for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page = await signed_in(site, browser, Viewer(True, None), viewport=viewport)
         assert urlsplit(page.url).path == "/dashboard/"
+        await page.keyboard.press("Tab")
+        assert await page.evaluate("document.activeElement.textContent") == "Skip to content"
+        await page.keyboard.press("Enter")
+        assert await page.evaluate("document.activeElement.id") == "main"
         for name, path in PAGES.items():
             response = await page.goto(site.base + path)
             assert response is not None and response.status == 200, name
@@ -273,6 +277,8 @@ async def test_an_agent_gets_403_on_another_agents_page(site: Site, browser: Bro
     response = await page.goto(f"{site.base}/dashboard/agents/dana")
     assert response is not None and response.status == 403
     assert "not yours to see" in await page.inner_text("h1")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "forbidden-desktop.png"), full_page=True)
     await page.context.close()
 
 
@@ -296,6 +302,8 @@ async def test_used_or_expired_links_and_forged_cookies_get_the_sign_in_page(
     assert response is not None and response.status == 401
     assert "Sign in to the feedback dashboard" in await page.inner_text("h1")
     assert await page.locator("li.card").count() == 0
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "signin-desktop.png"), full_page=True)
     await context.close()
     assert site.blocked == []
     await asyncio.sleep(0)

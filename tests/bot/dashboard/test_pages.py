@@ -64,3 +64,9 @@ async def test_an_unknown_agent_is_404(admin: TestClient) -> None:
     response = await admin.get("/dashboard/agents/nobody")
     assert response.status == 404
     assert "No agent nobody" in await response.text()
+
+
+async def test_search_treats_percent_and_underscore_as_text(admin: TestClient) -> None:
+    assert "too slow" not in await (await admin.get("/dashboard/comments?q=%25")).text()
+    assert "too slow" not in await (await admin.get("/dashboard/comments?q=too_slow")).text()
+    assert "too slow" in await (await admin.get("/dashboard/comments?q=too+slow")).text()

@@ -1,9 +1,12 @@
 from datetime import UTC, datetime, timedelta
 
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dashboard.signin import COOKIE, Viewer, read_session, session_cookie
+from bot.http.server import Services, build_web_app
+from bot.settings import load_settings
+from storage.engine import session_factory
 from tests.bot.dashboard.conftest import LINK_SECRET, make_link, path_of
 
 
@@ -92,3 +95,15 @@ async def test_an_agent_sees_only_their_own_pages(
         assert (await client.get(path)).status == 403, path
     home = await client.get("/dashboard/", allow_redirects=False)
     assert home.status == 303 and home.headers["Location"] == "/dashboard/agents/dana"
+
+
+async def test_the_cookie_is_secure_behind_an_https_dashboard_url(engine: AsyncEngine) -> None:
+    settings = load_settings(
+        None, link_secret=LINK_SECRET, dashboard_url="https://feedback.example.com"
+    )
+    app = build_web_app(Services(settings, engine, session_factory(engine)))
+    async with TestClient(TestServer(app)) as client:
+        link = await make_link(engine, Viewer(True, None))
+        response = await client.get(path_of(link), allow_redirects=False)
+    assert response.status == 303
+    assert "Secure" in response.headers["Set-Cookie"]

@@ -1,16 +1,13 @@
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.http.cases import INTAKE
-from bot.http.server import Services, build_web_app
-from bot.settings import load_settings
 from storage.engine import session_factory
 from storage.models import (
     Agent,
@@ -22,22 +19,12 @@ from storage.models import (
     Platform,
     SupportCase,
 )
+from tests.bot.http.conftest import TOKEN
 from tests.factories import Factory
-
-TOKEN = {"Authorization": "Bearer s3cret-token"}
 
 
 def z(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
-
-
-@pytest.fixture
-async def client(engine: AsyncEngine, now: datetime) -> AsyncIterator[TestClient]:
-    settings = load_settings(None, api_token="s3cret-token")
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
-    app[INTAKE].clock = lambda: now
-    async with TestClient(TestServer(app)) as client:
-        yield client
 
 
 @pytest.fixture

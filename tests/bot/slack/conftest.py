@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.dispatch.dispatcher import DispatchConfig, TickReport
 from bot.dispatch.dispatcher import Dispatcher as Outbox
 from bot.settings import Settings, load_settings
-from bot.slack.app import EVENTS_PATH, SlackRuntime, add_routes, create_runtime
+from bot.slack.app import EVENTS_PATH, SlackRuntime, create_runtime
 from bot.standins.slack import SlackWebAPI
 from bot.standins.slack_objects import SlackUser
 from storage.engine import session_factory
@@ -110,7 +110,7 @@ async def harness(slack: SlackWebAPI, engine: AsyncEngine) -> AsyncIterator[Slac
     runtime = create_runtime(settings, sessions, "test-worker")
     assert runtime is not None
     web_app = web.Application()
-    add_routes(web_app, runtime.app)
+    runtime.add_routes(web_app)
     server = TestServer(web_app)
     await server.start_server()
     slack.events_url = str(server.make_url(EVENTS_PATH))

@@ -38,7 +38,7 @@ async def http(engine: AsyncEngine) -> AsyncIterator[TestClient]:
         services, web_client("xoxb-test", "http://127.0.0.1:9/api/"), signing_secret=SECRET
     )
     web_app = web.Application()
-    add_routes(web_app, app)
+    add_routes(web_app, app, SECRET)
     async with TestClient(TestServer(web_app)) as client:
         yield client
 

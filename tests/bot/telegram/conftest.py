@@ -14,6 +14,8 @@ from datetime import timedelta
 
 import pytest
 from aiogram import Bot, Dispatcher
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -26,6 +28,7 @@ from bot.telegram.app import build_dispatcher
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.client import build_bot
 from bot.telegram.polling import PollingTimes, poll
+from bot.telegram.webhook import PATH, add_webhook_route
 from storage import customers
 from storage.engine import session_factory
 from storage.models import Answer, Identity, Invitation, Platform, SupportCase
@@ -37,6 +40,7 @@ from surveys.intake import CaseOutcome, record_case
 from surveys.policy import PolicyConfig
 
 LINK_SECRET = "test-link-secret"
+WEBHOOK_SECRET = "webhook-secret_123"
 POLICY = PolicyConfig(csat_delay=timedelta(0), quiet_hours=None, throttle=timedelta(0))
 FAST = PollingTimes(lease_seconds=10, poll_seconds=1, standby_seconds=0.1, backoff_seconds=0.1)
 
@@ -167,3 +171,16 @@ async def polling(harness: Harness) -> AsyncIterator[Harness]:
     """The bot long-polls the stand-in for the whole test."""
     async with polling_bot(harness):
         yield harness
+
+
+@pytest.fixture
+async def webhook(harness: Harness) -> AsyncIterator[str]:
+    """The URL of /telegram/webhook served for the harness's bot (secret ``WEBHOOK_SECRET``)."""
+    app = web.Application()
+    add_webhook_route(app, harness.bot, harness.dispatcher, WEBHOOK_SECRET)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url(PATH))
+    finally:
+        await server.close()

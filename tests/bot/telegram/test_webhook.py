@@ -1,28 +1,12 @@
 """Webhook mode: Telegram POSTs updates to /telegram/webhook with the secret header."""
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
-from bot.telegram.webhook import PATH, SECRET_HEADER, add_webhook_route, register_webhook
-from tests.bot.telegram.conftest import Harness
+from bot.telegram.webhook import SECRET_HEADER, register_webhook
+from tests.bot.telegram.conftest import WEBHOOK_SECRET, Harness
 
-SECRET = "webhook-secret_123"
-
-
-@pytest.fixture
-async def webhook(harness: Harness) -> AsyncIterator[str]:
-    app = web.Application()
-    add_webhook_route(app, harness.bot, harness.dispatcher, SECRET)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
-        yield str(server.make_url(PATH))
-    finally:
-        await server.close()
+SECRET = WEBHOOK_SECRET
 
 
 async def test_a_survey_answered_through_the_webhook(harness: Harness, webhook: str) -> None:

@@ -1,0 +1,26 @@
+"""The API served by the real aiohttp app on the test database, with a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.http.cases import INTAKE
+from bot.http.server import Services, build_web_app
+from bot.settings import load_settings
+from storage.engine import session_factory
+
+TOKEN = {"Authorization": "Bearer s3cret-token"}
+
+
+@pytest.fixture
+async def client(engine: AsyncEngine, now: datetime) -> AsyncIterator[TestClient]:
+    settings = load_settings(None, api_token="s3cret-token")
+    app = build_web_app(Services(settings, engine, session_factory(engine)))
+    app[INTAKE].clock = lambda: now
+    async with TestClient(TestServer(app)) as client:
+        yield client
