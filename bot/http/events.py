@@ -8,15 +8,14 @@ was stored, 200 when every event was there already (a retry), each event's statu
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from aiohttp import web
 
 from bot.http.auth import bearer_required
-from bot.http.cases import MAX_BODY, _read_body
 from bot.http.errors import field_errors, json_error
+from bot.http.jsonbody import BadJson, read_json
 from bot.http.server import SERVICES
 from bot.outcome_events import parse_event
 from storage.events import PRESENT, RECORDED, EventRecord, customer_exists, record_events
@@ -35,13 +34,10 @@ def _events(data: Any) -> tuple[list[Any], str]:
 
 @bearer_required
 async def post_events(request: web.Request) -> web.Response:
-    body = await _read_body(request)
-    if body is None:
-        return json_error(413, "too_large", f"The body is over {MAX_BODY // 1024} KiB.")
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return json_error(400, "bad_json", "The body is not valid JSON.")
+        data = await read_json(request)
+    except BadJson as error:
+        return error.response()
     items, prefix = _events(data)
     if isinstance(data, dict) and "events" in data and not prefix:
         return field_errors(422, [("events", "must be a list of events")])
