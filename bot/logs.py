@@ -19,6 +19,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.log_privacy import LibraryBodyFilter, quiet_libraries
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NEEDS_QUOTES = re.compile(r'[\s="\\]')
@@ -96,9 +98,11 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else KeyValueFormatter())
+    handler.addFilter(LibraryBodyFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_libraries()
     for noisy in ("aiohttp.access", "alembic", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A dispatch tick skipped because the previous drain still runs is normal, not a warning.

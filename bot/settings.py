@@ -119,6 +119,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     api_token: SecretStr | None = None
     link_secret: SecretStr | None = None
+    link_ttl_days: int = Field(default=30, ge=1, le=3650)
     dashboard_url: str | None = None
     surveys_file: Path | None = None
     log_level: str = "INFO"

@@ -41,6 +41,7 @@ class AlertDetails:
     case_external_id: str | None
     survey_key: str
     answers: tuple[AlertAnswer, ...]
+    customer_erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,35 @@ async def alert_details(session: AsyncSession, follow_up_id: int) -> AlertDetail
         answers=tuple(
             AlertAnswer(a.question_key, a.value, a.choice, a.text, a.skipped) for a in answers
         ),
+        customer_erased=customer.erased_at is not None,
     )
+
+
+async def outdated_alerts(session: AsyncSession, limit: int = 100) -> list[FollowUp]:
+    """Posted alerts whose message no longer matches what is stored (``alert_outdated_at``),
+    oldest mark first."""
+    rows = await session.scalars(
+        select(FollowUp)
+        .where(col(FollowUp.alert_outdated_at).is_not(None), col(FollowUp.alert_ref).is_not(None))
+        .order_by(col(FollowUp.alert_outdated_at), col(FollowUp.id))
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def mark_alert_current(session: AsyncSession, follow_up: FollowUp) -> bool:
+    """The alert message was edited to match: clear the mark, unless a newer one was set since
+    ``follow_up`` was read. True if cleared."""
+    result = await session.execute(
+        update(FollowUp)
+        .where(
+            col(FollowUp.id) == follow_up.id,
+            col(FollowUp.alert_outdated_at) == follow_up.alert_outdated_at,
+        )
+        .values(alert_outdated_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return affected_rows(result) == 1
 
 
 async def alert_for_invitation(session: AsyncSession, invitation_id: int) -> FollowUp | None:

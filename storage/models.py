@@ -78,6 +78,8 @@ class Customer(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    erased_at: datetime | None = _time()
+    """When the customer erased their data; ``external_id`` is then a random pseudonym."""
 
 
 class Identity(SQLModel, table=True):
@@ -220,6 +222,27 @@ class FollowUp(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     followed_up_by: str | None = Field(default=None, max_length=64)
     followed_up_at: datetime | None = _time()
+    alert_outdated_at: datetime | None = _time()
+    """Set when what the posted alert shows changed (the customer erased their data): the
+    Slack side edits the message and clears it."""
+
+
+class LinkToken(SQLModel, table=True):
+    """A deep link issued to one customer: it links one chat, once, until it expires.
+
+    ``id`` is the token's random part; the token itself also carries an HMAC of it, so a guessed
+    id is refused before the database is asked. ``pending_address`` is the chat asked to confirm
+    that it moves from the customer it belongs to over to this token's customer.
+    """
+
+    __tablename__ = "link_token"
+
+    id: str = Field(primary_key=True, max_length=32)
+    customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _created()
+    expires_at: datetime = _time(nullable=False)
+    used_at: datetime | None = _time()
+    pending_address: str | None = Field(default=None, max_length=64)
 
 
 class DigestLog(SQLModel, table=True):

@@ -1,12 +1,14 @@
 """A customer's data rights: what is stored about them, and erasing it.
 
 Erasing keeps the numeric scores (the aggregates and the agents' figures stay right) but
-removes what identifies or quotes the person: chat identities, written comments, name, email,
-language and time zone. The customer row stays as the anonymous owner of those scores.
+removes what identifies or quotes the person: chat identities, deep links, message references,
+written comments, name, email, language and time zone (issue 12). The customer row stays, under
+a random pseudonym, as the anonymous owner of those scores.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.identities import OPEN_STATUSES, cancel_open_invitations
-from storage.models import Answer, Customer, Identity, Invitation
+from storage.models import (
+    Answer,
+    Customer,
+    FollowUp,
+    Identity,
+    Invitation,
+    InvitationStatus,
+    LinkToken,
+)
 from storage.results import affected_rows
 from storage.types import utcnow
 
@@ -34,6 +44,8 @@ class Erased:
     identities: int
     comments: int
     invitations_cancelled: int
+    alerts_to_edit: int
+    pseudonym: str
 
 
 async def customer_data(session: AsyncSession, customer_id: int) -> CustomerData | None:
@@ -65,23 +77,81 @@ async def customer_data(session: AsyncSession, customer_id: int) -> CustomerData
     return CustomerData(customer, identities, open_count or 0, answers, comments)
 
 
+def new_pseudonym() -> str:
+    """A random customer id that says nothing about the person (``erased-`` and 16 hex digits)."""
+    return f"erased-{secrets.token_hex(8)}"
+
+
 async def erase_customer(
-    session: AsyncSession, customer_id: int, now: datetime | None = None
+    session: AsyncSession,
+    customer_id: int,
+    now: datetime | None = None,
+    pseudonym: str | None = None,
 ) -> Erased:
-    """Erase the customer's personal data; returns what was removed."""
+    """Erase the customer's personal data; returns what was removed.
+
+    Removes chat identities (chat and user ids), unused deep links, written comments and the
+    message references of their invitations (which name the chat), and replaces the helpdesk's
+    customer id with a random ``pseudonym``, so the scores stay counted without saying whose
+    they are. Open invitations, and one being sent right now, are cancelled; the claim is
+    dropped so the sender records nothing afterwards. Low-score alerts already posted to an
+    agent are marked ``alert_outdated_at``: the Slack side edits them to drop name and comment.
+    """
     now = now or utcnow()
     cancelled = await cancel_open_invitations(session, customer_id, "customer erased data", now)
+    sending = await session.execute(
+        update(Invitation)
+        .where(
+            col(Invitation.customer_id) == customer_id,
+            col(Invitation.status) == InvitationStatus.SENDING,
+        )
+        .values(
+            status=InvitationStatus.CANCELLED,
+            status_reason="customer erased data",
+            claimed_by=None,
+            claim_expires_at=None,
+        )
+    )
+    cancelled += affected_rows(sending)
+    invitations = select(col(Invitation.id)).where(col(Invitation.customer_id) == customer_id)
+    await session.execute(
+        update(Invitation)
+        .where(col(Invitation.customer_id) == customer_id)
+        .values(message_ref=None, last_error=None)
+    )
     comments = await session.execute(
         update(Answer)
         .where(col(Answer.customer_id) == customer_id, col(Answer.text).is_not(None))
         .values(text=None)
     )
+    alerts = await session.execute(
+        update(FollowUp)
+        .where(col(FollowUp.invitation_id).in_(invitations), col(FollowUp.alert_ref).is_not(None))
+        .values(alert_outdated_at=now, last_error=None)
+    )
     identities = await session.execute(
         delete(Identity).where(col(Identity.customer_id) == customer_id)
     )
+    await session.execute(delete(LinkToken).where(col(LinkToken.customer_id) == customer_id))
+    pseudonym = pseudonym or new_pseudonym()
     await session.execute(
         update(Customer)
         .where(col(Customer.id) == customer_id)
-        .values(name=None, email=None, language=None, timezone=None, updated_at=now)
+        .values(
+            external_id=pseudonym,
+            name=None,
+            email=None,
+            language=None,
+            timezone=None,
+            erased_at=now,
+            updated_at=now,
+        )
     )
-    return Erased(affected_rows(identities), affected_rows(comments), cancelled)
+    session.expire_all()
+    return Erased(
+        affected_rows(identities),
+        affected_rows(comments),
+        cancelled,
+        affected_rows(alerts),
+        pseudonym,
+    )

@@ -13,6 +13,8 @@ from surveys.definitions import Texts, render
 
 LANGUAGES: Final = ("en", "es", "de", "ru")
 """Languages every built-in survey and every message here is written in."""
+LANGUAGE_NAMES: Final = {"en": "English", "es": "Español", "de": "Deutsch", "ru": "Русский"}
+"""Each language's name in itself."""
 
 MESSAGES: Final[dict[str, Texts]] = {
     "yes": {"en": "Yes", "es": "Sí", "de": "Ja", "ru": "Да"},

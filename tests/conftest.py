@@ -7,9 +7,11 @@ creates its own scratch database there (so parallel runs never meet) and drops i
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.log_privacy import LEVEL_FLOOR
+from bot.logs import configure_logging
 from bot.settings import Settings
 from storage import migrate
 from storage.engine import create_engine, session_factory
@@ -77,13 +81,24 @@ class ScratchDatabases:
     def drop_all(self) -> None:
         for name in self.created:
             asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.clear()
+
+
+_SCRATCH: list[ScratchDatabases] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the run's scratch databases after the last test, outside any test's timeout: on a
+    busy server dropping dozens of databases can take longer than one test may."""
+    for databases in _SCRATCH:
+        databases.drop_all()
 
 
 @pytest.fixture(scope="session")
-def scratch_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchDatabases]:
+def scratch_databases(tmp_path_factory: pytest.TempPathFactory) -> ScratchDatabases:
     databases = ScratchDatabases(tmp_path_factory.mktemp("databases"))
-    yield databases
-    databases.drop_all()
+    _SCRATCH.append(databases)
+    return databases
 
 
 async def _migrate(url: str) -> None:
@@ -147,3 +162,19 @@ def factory(engine: AsyncEngine, now: datetime) -> Factory:
 @pytest.fixture
 def hour() -> timedelta:
     return timedelta(hours=1)
+
+
+@pytest.fixture
+def debug_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """Logging configured as ``feedbackbot run`` does at LOG_LEVEL=DEBUG, into a buffer."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in LEVEL_FLOOR}
+    buffer = io.StringIO()
+    monkeypatch.setattr("sys.stderr", buffer)
+    configure_logging("DEBUG")
+    yield buffer
+    root.handlers[:], _ = saved
+    root.setLevel(saved[1])
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)

@@ -6,9 +6,11 @@ The cast: customers ``alice`` (Telegram, English) and ``boris`` (Slack, Russian)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
@@ -116,3 +118,26 @@ class Factory:
                 **fields,
             )
         )
+
+
+async def stored_values_containing(
+    sessions: async_sessionmaker[AsyncSession], needles: Iterable[str]
+) -> list[str]:
+    """``table.column=value`` for every stored text that contains one of ``needles`` (and every
+    whole number equal to one), across every table: what an erasure must have left nothing of."""
+    wanted = [n for n in needles if n]
+    found = []
+    async with sessions() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in (await session.execute(sa.select(table))).mappings():
+                for column, value in row.items():
+                    text = str(value) if isinstance(value, str | int) else None
+                    if text is None or isinstance(value, bool):
+                        continue
+                    hit = any(
+                        needle in text if isinstance(value, str) else needle == text
+                        for needle in wanted
+                    )
+                    if hit:
+                        found.append(f"{table.name}.{column}={value}")
+    return found

@@ -20,7 +20,8 @@ from bot.standins.slack import SlackWebAPI
 from bot.standins.telegram import TelegramBotAPI
 from feedbackbot.errors import FeedbackbotError
 
-READY_WITHIN = 20.0
+READY_WITHIN = 60.0
+"""Seconds for feedbackbot to migrate and start both bots; generous, a busy machine is slow."""
 STOP_WITHIN = 20.0
 
 

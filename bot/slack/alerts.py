@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -41,6 +42,24 @@ async def send_pending_alerts(
     for follow_up in pending:
         sent += await _send(services, client, follow_up)
     return sent
+
+
+async def refresh_outdated_alerts(services: SlackServices, client: AsyncWebClient) -> int:
+    """Edit every posted alert whose content changed since (the customer erased their data:
+    name and comment go); returns how many were edited. A failed edit is tried again later."""
+    async with services.sessions() as session, session.begin():
+        outdated = await follow_ups.outdated_alerts(session)
+    edited = 0
+    for follow_up in outdated:
+        async with services.sessions() as session, session.begin():
+            details = await follow_ups.alert_details(session, follow_up.id or 0)
+        if details is None or not await _refresh(client, details):
+            continue
+        async with services.sessions() as session, session.begin():
+            await follow_ups.mark_alert_current(session, follow_up)
+        log.info("alert edited", extra={"follow_up_id": follow_up.id})
+        edited += 1
+    return edited
 
 
 async def deliver_for_invitation(
@@ -87,16 +106,26 @@ async def _send(services: SlackServices, client: AsyncWebClient, follow_up: Foll
     return 1
 
 
-async def _refresh(client: AsyncWebClient, details: follow_ups.AlertDetails) -> None:
+async def _refresh(client: AsyncWebClient, details: follow_ups.AlertDetails) -> bool:
+    """Edit the posted alert to show ``details``; True if Slack took the edit (or the message
+    is gone, so nothing is left to edit)."""
     channel, _, ts = (details.follow_up.alert_ref or "").partition(":")
     text, shown = blocks.alert_message(details)
     try:
         await client.chat_update(channel=channel, ts=ts, text=text, blocks=shown)
     except SlackApiError as error:
+        code = error.response.get("error")
+        log.warning(
+            "alert not updated", extra={"follow_up_id": details.follow_up.id, "error": code}
+        )
+        return code in ("message_not_found", "channel_not_found")
+    except (aiohttp.ClientError, TimeoutError) as error:
         log.warning(
             "alert not updated",
-            extra={"follow_up_id": details.follow_up.id, "error": error.response.get("error")},
+            extra={"follow_up_id": details.follow_up.id, "error": type(error).__name__},
         )
+        return False
+    return True
 
 
 async def on_follow_up(ack: Any, body: dict, client: AsyncWebClient, context: dict) -> None:

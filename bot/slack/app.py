@@ -36,7 +36,7 @@ from bot.http.errors import json_error
 from bot.http.jsonbody import MAX_DEPTH, BadJson, nests_deeper, read_body
 from bot.scheduler import Job
 from bot.settings import Settings
-from bot.slack import alerts, digests, feedback_command, home, surveys
+from bot.slack import alerts, digests, feedback_command, home, privacy, surveys
 from bot.slack.channel import SlackChannel
 from bot.slack.services import SERVICES_KEY, SlackServices
 from feedbackbot.errors import ConfigurationError, FeedbackbotError
@@ -99,7 +99,8 @@ def build_app(
         return await next()
 
     app.use(inject_services)
-    for feature in (surveys, alerts, feedback_command, home):
+    # privacy first: its message listener must see the DM words before any other one does
+    for feature in (privacy, surveys, alerts, feedback_command, home):
         feature.register(app)
     services.answers.deliver_alerts_with(
         lambda invitation_id: services.work.spawn(
@@ -195,7 +196,8 @@ class SlackRuntime:
         ]
 
     async def sweep_alerts(self) -> int:
-        return await self.send_pending_alerts(self.services.clock() - ALERT_SWEEP)
+        sent = await self.send_pending_alerts(self.services.clock() - ALERT_SWEEP)
+        return sent + await alerts.refresh_outdated_alerts(self.services, self.client)
 
     async def daily_digests_when_due(self) -> int:
         now = self.services.clock()

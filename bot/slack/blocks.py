@@ -83,6 +83,8 @@ def question_message(prompt: Prompt) -> tuple[str, list[Block]]:
             f"{last} = {prompt.max_label}" if prompt.max_label else "",
         ]
         blocks.append(context(escape("  ·  ".join(e for e in ends if e))))
+    if prompt.number == 1:
+        blocks.append(context(escape(say(prompt.language, "privacy_hint"))))
     return escape(clip(prompt.text, 300)), blocks
 
 
@@ -146,7 +148,12 @@ def _score(answer: AlertAnswer) -> str | None:
     return None
 
 
+ERASED_CUSTOMER = "a customer who erased their data"
+
+
 def _customer(details: AlertDetails) -> str:
+    if details.customer_erased:
+        return ERASED_CUSTOMER
     if details.customer_name:
         return f"{escape(details.customer_name)} ({escape(details.customer_external_id)})"
     return escape(details.customer_external_id)
@@ -158,13 +165,16 @@ def alert_message(details: AlertDetails) -> tuple[str, list[Block]]:
     case = escape(details.case_external_id) if details.case_external_id else "no case"
     scores = [s for s in (_score(a) for a in details.answers) if s]
     comments = [a.text for a in details.answers if a.text]
-    fallback = f"Low score from {escape(details.customer_external_id)} on case {case}"
+    who = ERASED_CUSTOMER if details.customer_erased else escape(details.customer_external_id)
+    fallback = f"Low score from {who} on case {case}"
     blocks: list[Block] = [
         section(f":warning: *Low score* from {_customer(details)} on case *{case}*"),
         section("  ·  ".join(scores) or escape(follow_up.reason)),
     ]
     blocks.extend(section(quote(text)) for text in comments)
-    if not comments:
+    if details.customer_erased:
+        blocks.append(context("The customer erased their personal data: name and comment removed."))
+    elif not comments:
         blocks.append(context("No comment (yet)."))
     if follow_up.followed_up_at is not None:
         blocks.append(

@@ -10,6 +10,10 @@ The real ``AsyncWebClient`` (and a slack-bolt ``AsyncApp`` built on it) talks to
         slack.events_url = "http://127.0.0.1:8080/slack/events"
         response = await slack.press_button(ann, question, text="2")  # signed block_actions
 
+Socket Mode (``bot.standins.slack_socket``): ``apps.connections.open`` with ``app_token`` hands
+out a websocket on the stand-in; while the app is connected there, the user actions below are
+delivered down it as envelopes instead of signed POSTs to ``events_url``.
+
 It serves ``/api/<method>`` (JSON, form or query-string arguments), checks the bearer token
 (``not_authed`` / ``invalid_auth``), answers Slack's ``{"ok": ...}`` shapes and error codes,
 and, when switched on, 429 ``ratelimited`` with ``Retry-After`` (chat.postMessage per channel).
@@ -46,10 +50,13 @@ from bot.standins.slack_objects import (
     SlackUser,
     SlackView,
 )
+from bot.standins.slack_socket import SocketModeLink
 from bot.standins.slack_users import UserActions
 from bot.standins.slack_workspace import ResponseUrlPost, SlackWorkspace
 
 DEFAULT_TOKEN = "xoxb-1-standin-bot-token"
+DEFAULT_APP_TOKEN = "xapp-1-A0STANDIN01-1-standin-app-token"
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 DEFAULT_SIGNING_SECRET = "standin-signing-secret"
 
 
@@ -60,6 +67,7 @@ class SlackWebAPI(SlackWorkspace, UserActions):
         self,
         *,
         token: str = DEFAULT_TOKEN,
+        app_token: str = DEFAULT_APP_TOKEN,
         signing_secret: str = DEFAULT_SIGNING_SECRET,
         team_id: str = "T0STANDIN01",
         team_domain: str = "standin",
@@ -87,6 +95,8 @@ class SlackWebAPI(SlackWorkspace, UserActions):
             trigger_ttl=trigger_ttl,
         )
         self.token = token
+        self.app_token = app_token
+        """The app-level token (``SLACK_APP_TOKEN``) that opens Socket Mode connections."""
         self.signing_secret = signing_secret
         self.verification_token = "standin-verification-token"
         self.events_url = events_url
@@ -103,10 +113,14 @@ class SlackWebAPI(SlackWorkspace, UserActions):
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/upload/v1/{file_id}", self._upload)
         app.router.add_post("/response/{key}", self._response_url)
+        self.socket = SocketModeLink(app_id, self.changes)
+        """Socket Mode: while the app is connected, what people do goes down the websocket."""
+        self.socket.add_routes(app)
         self._server = LocalServer(app, host)
 
     async def __aenter__(self) -> Self:
         await self._server.start()
+        self.socket.root = self.root
         return self
 
     async def __aexit__(
@@ -115,6 +129,7 @@ class SlackWebAPI(SlackWorkspace, UserActions):
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        await self.socket.close()
         await self._server.stop()
 
     @property
@@ -147,8 +162,10 @@ class SlackWebAPI(SlackWorkspace, UserActions):
                 )
             if not token:
                 raise SlackError("not_authed")
-            if token != self.token:
-                raise SlackError("invalid_auth")
+            expected = self.app_token if method in APP_TOKEN_METHODS else self.token
+            if token != expected:
+                known = token in (self.token, self.app_token)
+                raise SlackError("not_allowed_token_type" if known else "invalid_auth")
             handler = METHODS.get(method)
             if handler is None:
                 raise SlackError("unknown_method", extra={"req_method": method})

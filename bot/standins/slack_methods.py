@@ -108,6 +108,11 @@ async def auth_test(api: SlackWebAPI, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def apps_connections_open(api: SlackWebAPI, args: dict[str, Any]) -> dict[str, Any]:
+    """A Socket Mode websocket URL (the caller's app-level token was checked already)."""
+    return {"url": api.socket.new_url()}
+
+
 async def conversations_open(api: SlackWebAPI, args: dict[str, Any]) -> dict[str, Any]:
     users = [u for u in str(args.get("users") or "").split(",") if u]
     if args.get("channel"):
@@ -324,6 +329,7 @@ async def files_complete_upload_external(api: SlackWebAPI, args: dict[str, Any])
 Method = Callable[["SlackWebAPI", dict[str, Any]], Awaitable[dict[str, Any]]]
 METHODS: dict[str, Method] = {
     "auth.test": auth_test,
+    "apps.connections.open": apps_connections_open,
     "conversations.open": conversations_open,
     "chat.postMessage": chat_post_message,
     "chat.update": chat_update,

@@ -72,7 +72,11 @@ class UserActions:
         stale: bool = False,
         headers: Mapping[str, str] | None = None,
     ) -> AppResponse:
-        """POSTs ``body`` to the app as Slack would; the options break the signature."""
+        """POSTs ``body`` to the app as Slack would; the options break the signature. While the
+        app is connected in Socket Mode, the body goes down the websocket instead."""
+        socket = self._api().socket
+        if socket.connected:
+            return await socket.deliver(body, content_type, dict(headers or {}))
         if not self.events_url:
             raise StandInError("set slack.events_url to the app's /slack/events URL first")
         timestamp = int(self.wall_clock()) - (STALE_SECONDS if stale else 0)

@@ -42,5 +42,12 @@ class ForgetData(CallbackData, prefix="fg"):
     confirmed: bool
 
 
+class LinkMoveData(CallbackData, prefix="lm"):
+    """The answer to "move this chat to the account of link ``t``?" (``t`` is the link id)."""
+
+    t: str
+    move: bool
+
+
 class LanguageData(CallbackData, prefix="lang"):
     code: str

@@ -11,6 +11,7 @@ from bot.telegram.callbacks import (
     AnswerData,
     ForgetData,
     LanguageData,
+    LinkMoveData,
     SkipData,
     StopData,
 )
@@ -86,6 +87,23 @@ def confirm(language: str, kind: type[StopData] | type[ForgetData]) -> InlineKey
                 ),
                 InlineKeyboardButton(
                     text=say(language, "no"), callback_data=kind(confirmed=False).pack()
+                ),
+            ]
+        ]
+    )
+
+
+def confirm_move(language: str, link_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=say(language, "yes"),
+                    callback_data=LinkMoveData(t=link_id, move=True).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=say(language, "no"),
+                    callback_data=LinkMoveData(t=link_id, move=False).pack(),
                 ),
             ]
         ]

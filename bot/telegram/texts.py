@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from surveys.messages import LANGUAGE_NAMES
+
+__all__ = ["COMMANDS", "FALLBACK", "LANGUAGE_NAMES", "TEXTS", "language_of", "say"]
+
 FALLBACK: Final = "en"
-LANGUAGE_NAMES: Final = {"en": "English", "es": "Español", "de": "Deutsch", "ru": "Русский"}
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -26,6 +29,21 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "link_invalid": (
             "Sorry, this link is not valid. Please use the exact link your support agent sent "
             "you, or ask them for a new one."
+        ),
+        "link_used": (
+            "This link has already been used. Please ask your support agent for a new one."
+        ),
+        "link_expired": "This link has expired. Please ask your support agent for a new one.",
+        "private_only": "For your privacy this only works in a private chat with me.",
+        "link_move_confirm": (
+            "This chat is already connected to another support account. Connect it to the account"
+            " of this link instead? The other account will no longer get surveys here."
+        ),
+        "link_move_kept": "OK, this chat stays connected to its current account.",
+        "link_move_refused": "This confirmation is not valid for this chat.",
+        "link_replaced": (
+            "Your support account is now connected to another Telegram chat, so surveys will go "
+            "there. If that was not you, please contact support."
         ),
         "help": (
             "I ask short surveys after your support cases close. Commands:\n"
@@ -51,18 +69,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_kept": "OK, nothing was erased.",
         "yes": "Yes",
         "no": "No",
-        "mydata_title": "What we store about you:",
-        "mydata_customer": "Customer id: {external_id}",
-        "mydata_name": "Name: {name}",
-        "mydata_email": "Email: {email}",
-        "mydata_language": "Language: {language}",
-        "mydata_identity": "{platform} chat, {state} since {since}",
-        "mydata_open": "Open surveys: {count}",
-        "mydata_answers": "Answers: {count} ({comments} with a written comment)",
-        "mydata_none": "none",
-        "state_linked": "connected",
-        "state_opted_out": "surveys stopped",
-        "state_unreachable": "unreachable",
         "stale": "This survey is closed or already answered. Thank you!",
         "error": "Sorry, something went wrong. Please try again in a moment.",
         "flood": (
@@ -91,6 +97,19 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Lo sentimos, este enlace no es válido. Use el enlace exacto que le envió su agente "
             "o pídale uno nuevo."
         ),
+        "link_used": "Este enlace ya se ha utilizado. Pida uno nuevo a su agente de soporte.",
+        "link_expired": "Este enlace ha caducado. Pida uno nuevo a su agente de soporte.",
+        "private_only": "Por su privacidad, esto solo funciona en un chat privado conmigo.",
+        "link_move_confirm": (
+            "Este chat ya está conectado a otra cuenta de soporte. ¿Conectarlo a la cuenta de "
+            "este enlace? La otra cuenta dejará de recibir encuestas aquí."
+        ),
+        "link_move_kept": "De acuerdo, este chat sigue conectado a su cuenta actual.",
+        "link_move_refused": "Esta confirmación no es válida para este chat.",
+        "link_replaced": (
+            "Su cuenta de soporte está ahora conectada a otro chat de Telegram, y las encuestas "
+            "irán allí. Si no fue usted, contacte con soporte."
+        ),
         "help": (
             "Hago encuestas breves cuando se cierran sus casos de soporte. Comandos:\n"
             "/language: elegir el idioma\n"
@@ -115,18 +134,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_kept": "De acuerdo, no se ha borrado nada.",
         "yes": "Sí",
         "no": "No",
-        "mydata_title": "Lo que guardamos sobre usted:",
-        "mydata_customer": "Id de cliente: {external_id}",
-        "mydata_name": "Nombre: {name}",
-        "mydata_email": "Correo: {email}",
-        "mydata_language": "Idioma: {language}",
-        "mydata_identity": "Chat de {platform}, {state} desde {since}",
-        "mydata_open": "Encuestas abiertas: {count}",
-        "mydata_answers": "Respuestas: {count} ({comments} con comentario escrito)",
-        "mydata_none": "ninguno",
-        "state_linked": "conectado",
-        "state_opted_out": "encuestas detenidas",
-        "state_unreachable": "inaccesible",
         "stale": "Esta encuesta está cerrada o ya respondida. ¡Gracias!",
         "error": "Lo sentimos, algo salió mal. Inténtelo de nuevo en un momento.",
         "flood": (
@@ -155,6 +162,23 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Dieser Link ist leider ungültig. Bitte verwenden Sie genau den Link aus Ihrem "
             "Support-Kontakt oder fragen Sie nach einem neuen."
         ),
+        "link_used": (
+            "Dieser Link wurde bereits verwendet. Bitten Sie Ihren Support um einen neuen."
+        ),
+        "link_expired": "Dieser Link ist abgelaufen. Bitten Sie Ihren Support um einen neuen.",
+        "private_only": "Zum Schutz Ihrer Daten geht das nur in einem privaten Chat mit mir.",
+        "link_move_confirm": (
+            "Dieser Chat ist bereits mit einem anderen Support-Konto verbunden. Stattdessen mit "
+            "dem Konto dieses Links verbinden? Das andere Konto erhält hier dann keine Umfragen "
+            "mehr."
+        ),
+        "link_move_kept": "In Ordnung, dieser Chat bleibt mit seinem bisherigen Konto verbunden.",
+        "link_move_refused": "Diese Bestätigung gilt nicht für diesen Chat.",
+        "link_replaced": (
+            "Ihr Support-Konto ist jetzt mit einem anderen Telegram-Chat verbunden; Umfragen "
+            "gehen künftig dorthin. Falls Sie das nicht waren, wenden Sie sich bitte an den "
+            "Support."
+        ),
         "help": (
             "Ich stelle kurze Umfragen, wenn Ihre Support-Fälle abgeschlossen sind. Befehle:\n"
             "/language: Sprache wählen\n"
@@ -181,18 +205,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_kept": "In Ordnung, nichts wurde gelöscht.",
         "yes": "Ja",
         "no": "Nein",
-        "mydata_title": "Was wir über Sie speichern:",
-        "mydata_customer": "Kundennummer: {external_id}",
-        "mydata_name": "Name: {name}",
-        "mydata_email": "E-Mail: {email}",
-        "mydata_language": "Sprache: {language}",
-        "mydata_identity": "{platform}-Chat, {state} seit {since}",
-        "mydata_open": "Offene Umfragen: {count}",
-        "mydata_answers": "Antworten: {count} ({comments} mit schriftlichem Kommentar)",
-        "mydata_none": "keine",
-        "state_linked": "verbunden",
-        "state_opted_out": "Umfragen beendet",
-        "state_unreachable": "nicht erreichbar",
         "stale": "Diese Umfrage ist geschlossen oder schon beantwortet. Danke!",
         "error": "Entschuldigung, etwas ist schiefgelaufen. Bitte versuchen Sie es gleich erneut.",
         "flood": (
@@ -221,6 +233,19 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "К сожалению, эта ссылка недействительна. Откройте ту ссылку, которую прислала "
             "поддержка, или попросите новую."
         ),
+        "link_used": "Эта ссылка уже использована. Попросите у поддержки новую.",
+        "link_expired": "Срок действия ссылки истёк. Попросите у поддержки новую.",
+        "private_only": "Ради вашей приватности это работает только в личном чате со мной.",
+        "link_move_confirm": (
+            "Этот чат уже подключён к другой учётной записи поддержки. Подключить его к учётной "
+            "записи из этой ссылки? Другая учётная запись больше не будет получать здесь опросы."
+        ),
+        "link_move_kept": "Хорошо, чат остаётся подключённым к текущей учётной записи.",
+        "link_move_refused": "Это подтверждение недействительно для этого чата.",
+        "link_replaced": (
+            "Ваша учётная запись поддержки теперь подключена к другому чату Telegram, опросы "
+            "будут приходить туда. Если это были не вы, обратитесь в поддержку."
+        ),
         "help": (
             "Я провожу короткие опросы после закрытия ваших обращений. Команды:\n"
             "/language: выбрать язык\n"
@@ -243,18 +268,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_kept": "Хорошо, ничего не удалено.",
         "yes": "Да",
         "no": "Нет",
-        "mydata_title": "Что мы храним о вас:",
-        "mydata_customer": "Номер клиента: {external_id}",
-        "mydata_name": "Имя: {name}",
-        "mydata_email": "Эл. почта: {email}",
-        "mydata_language": "Язык: {language}",
-        "mydata_identity": "Чат {platform}: {state} с {since}",
-        "mydata_open": "Открытые опросы: {count}",
-        "mydata_answers": "Ответы: {count} (с письменным комментарием: {comments})",
-        "mydata_none": "нет",
-        "state_linked": "подключён",
-        "state_opted_out": "опросы отключены",
-        "state_unreachable": "недоступен",
         "stale": "Этот опрос закрыт или на него уже ответили. Спасибо!",
         "error": "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.",
         "flood": (

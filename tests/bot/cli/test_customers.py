@@ -1,11 +1,16 @@
 import asyncio
+from datetime import timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.standins.telegram import TelegramBotAPI
 from bot.telegram.links import read_link_token
+from storage.engine import session_factory
+from storage.models import Customer, LinkToken
+from storage.types import utcnow
 
 runner = CliRunner()
 SECRET = "cli-link-secret"
@@ -16,16 +21,28 @@ async def link(monkeypatch: pytest.MonkeyPatch, telegram: TelegramBotAPI, *args:
     return await asyncio.to_thread(runner.invoke, app, ["customers", "link", *args])
 
 
-async def test_link_prints_a_signed_deep_link_for_the_bot(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_link_prints_a_signed_single_use_deep_link_for_the_bot(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, engine: AsyncEngine
+) -> None:
     monkeypatch.setenv("LINK_SECRET", SECRET)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LINK_TTL_DAYS", "7")
     async with TelegramBotAPI(username="acme_support_bot") as telegram:
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram.token)
+        started = utcnow()
         result = await link(monkeypatch, telegram, "C-42")
     assert result.exit_code == 0, result.output
-    url = result.output.strip()
+    url = result.stdout.strip()
     prefix = "https://t.me/acme_support_bot?start="
     assert url.startswith(prefix)
-    assert read_link_token(SECRET, url.removeprefix(prefix)) == "C-42"
+    link_id = read_link_token(SECRET, url.removeprefix(prefix))
+    async with session_factory(engine)() as session:
+        row = await session.get(LinkToken, link_id)
+        assert row is not None and row.used_at is None
+        customer = await session.get(Customer, row.customer_id)
+    assert customer is not None and customer.external_id == "C-42"
+    assert started + timedelta(days=7) <= row.expires_at <= utcnow() + timedelta(days=7)
+    assert "Works once, until" in result.stderr
 
 
 async def test_link_without_link_secret_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,9 +68,9 @@ def test_link_for_a_customer_id_too_long_stores_nothing_and_explains(
 ) -> None:
     monkeypatch.setenv("LINK_SECRET", SECRET)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:token")
-    result = runner.invoke(app, ["customers", "link", "x" * 40])
+    result = runner.invoke(app, ["customers", "link", "x" * 201])
     assert result.exit_code == 1
-    assert "at most 36 bytes" in result.output
+    assert "CUSTOMER_ID must be 1-200 characters" in result.output
 
 
 def test_link_without_a_bot_token_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:

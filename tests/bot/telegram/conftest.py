@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -27,10 +27,12 @@ from bot.standins.telegram_objects import TelegramUser
 from bot.telegram.app import build_dispatcher
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.client import build_bot
+from bot.telegram.links import make_link_token, new_link_id
 from bot.telegram.polling import PollingTimes, poll
 from bot.telegram.webhook import PATH, add_webhook_route
 from storage import customers
 from storage.engine import session_factory
+from storage.links import issue_link
 from storage.models import Answer, Identity, Invitation, Platform, SupportCase
 from storage.types import utcnow
 from surveys.catalog import load_catalog
@@ -102,6 +104,21 @@ class Harness:
 
     async def dispatch(self) -> TickReport:
         return await self.outbox.tick()
+
+    async def link_token(
+        self,
+        customer: str = "C-42",
+        *,
+        issued: datetime | None = None,
+        valid_for: timedelta = timedelta(days=30),
+    ) -> str:
+        """The start parameter of a new deep link for ``customer``, as the CLI issues it."""
+        link_id = new_link_id()
+        async with self.sessions() as session, session.begin():
+            await issue_link(
+                session, link_id, customer, now=issued or utcnow(), valid_for=valid_for
+            )
+        return make_link_token(LINK_SECRET, link_id)
 
     async def answers(self) -> list[Answer]:
         async with self.sessions() as session:

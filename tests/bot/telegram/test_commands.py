@@ -4,7 +4,7 @@ import pytest
 
 from bot.standins.telegram import TelegramBotAPI
 from bot.telegram.app import register_commands
-from bot.telegram.links import make_link_token
+from bot.telegram.links import make_link_token, read_link_token
 from storage.models import IdentityState, InvitationStatus
 from tests.bot.telegram.conftest import LINK_SECRET, Harness
 
@@ -12,7 +12,7 @@ from tests.bot.telegram.conftest import LINK_SECRET, Harness
 async def test_a_signed_link_connects_the_chat_to_the_customer(polling: Harness) -> None:
     telegram = polling.telegram
     ann = telegram.create_user("Ann", language_code="de-AT")
-    await telegram.send_command(ann, "/start", make_link_token(LINK_SECRET, "C-42"))
+    await telegram.send_command(ann, "/start", await polling.link_token("C-42"))
     [welcome] = await telegram.wait_for_messages(ann, 1)
     assert welcome.plain_text.startswith("Danke! Dieser Chat ist jetzt")
     [identity] = await polling.identities()
@@ -30,11 +30,13 @@ async def test_a_signed_link_connects_the_chat_to_the_customer(polling: Harness)
 async def test_a_tampered_link_is_refused_and_links_nothing(polling: Harness, tamper: str) -> None:
     telegram = polling.telegram
     ann = telegram.create_user("Ann")
-    token = make_link_token(LINK_SECRET, "C-42")
+    token = await polling.link_token("C-42")
+    link_id = read_link_token(LINK_SECRET, token)
+    assert link_id is not None
     token = {
         "flip": token[:-1] + ("A" if token[-1] != "A" else "B"),
         "truncate": token[:-2],
-        "other-secret": make_link_token("not-the-secret", "C-42"),
+        "other-secret": make_link_token("not-the-secret", link_id),
     }[tamper]
     await telegram.send_command(ann, "/start", token)
     [reply] = await telegram.wait_for_messages(ann, 1)
@@ -94,7 +96,7 @@ async def test_a_link_re_opts_in_a_customer_who_stopped(polling: Harness) -> Non
     await telegram.wait_for_edit(confirm)
     [identity] = await polling.identities()
     assert identity.state is IdentityState.OPTED_OUT
-    await telegram.send_command(ann, "/start", make_link_token(LINK_SECRET, "C-42"))
+    await telegram.send_command(ann, "/start", await polling.link_token("C-42"))
     await telegram.wait_for_messages(ann, 2)
     [identity] = await polling.identities()
     assert identity.state is IdentityState.LINKED
