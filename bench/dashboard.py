@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.scoring import DAYS, END, generate, load  # noqa: E402
 from bot.dashboard.signin import COOKIE, Viewer, session_cookie  # noqa: E402
-from bot.http.server import Services, build_web_app  # noqa: E402
+from bot.http.keys import Services  # noqa: E402
+from bot.http.server import build_web_app  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from scoring.periods import window  # noqa: E402
 from scoring.report import build_report  # noqa: E402
@@ -95,7 +96,7 @@ async def main(arguments: argparse.Namespace) -> int:
         since = (END - timedelta(days=DAYS)).date().isoformat()
         until = END.date().isoformat()
         settings = load_settings(None, link_secret=SECRET)
-        app = build_web_app(Services(settings, engine, session_factory(engine)))
+        app = build_web_app(Services.build(settings, engine))
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from storage import invitations
+from storage.models import Platform
+from storage.privacy import Erased
 from storage.types import utcnow
-from surveys import flow
+from surveys import flow, privacy
 from surveys.conversation import (
     AlertRule,
     AnswerCommand,
@@ -84,6 +86,16 @@ class AnswerDesk:
         if isinstance(step, Prompt) and step.type == "text" and ref:
             async with self.sessions() as session, session.begin():
                 await invitations.record_message(session, step.invitation_id, ref)
+
+    async def forget(self, platform: Platform, address: str) -> Erased | None:
+        """Erase the data of the customer at ``address`` (``surveys.privacy.forget``); the
+        alerts already posted about them go to the alert delivery, to be edited at once."""
+        async with self.sessions() as session, session.begin():
+            erased = await privacy.forget(session, platform, address, self.clock())
+        for invitation_id in erased.alerted_invitations if erased else ():
+            for deliver in self.alert_deliveries:
+                deliver(invitation_id)
+        return erased
 
     def _after(self, outcome: Outcome) -> Outcome:
         invitation_id = outcome.step.invitation_id

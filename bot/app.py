@@ -22,7 +22,8 @@ from bot.answers import AnswerDesk, answer_rules
 from bot.dispatch import Channel, Dispatcher
 from bot.dispatch.dispatcher import worker_name
 from bot.http.health import HealthCheck
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.platforms import PlatformRuntime, PlatformServices, create_runtimes
 from bot.policy import dispatch_config, policy_config
 from bot.scheduler import Scheduler, build_scheduler
@@ -123,8 +124,12 @@ async def serve(
             dispatch_interval=settings.dispatch_interval_seconds,
             extra_jobs=[job for runtime in runtimes for job in runtime.jobs()],
         )
-        services = Services(
-            settings, engine, sessions, health_checks={"scheduler": scheduler_check(scheduler)}
+        services = Services.build(
+            settings,
+            engine,
+            sessions=sessions,
+            catalog=catalog,
+            health_checks={"scheduler": scheduler_check(scheduler)},
         )
         app = build_web_app(services)
         for runtime in runtimes:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 
 class PlatformRuntime(Protocol):
-    channel: Channel
+    @property
+    def channel(self) -> Channel: ...
 
     def add_routes(self, app: web.Application) -> None: ...
 

@@ -10,7 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from feedbackbot.errors import AlreadyExists
+from storage.integrity import violated_constraint
 from storage.models import SupportCase
+
+UNIQUE_CASE = "uq_support_case_external_id"
 
 
 async def find_case(
@@ -37,12 +40,15 @@ async def add_case(session: AsyncSession, case: SupportCase) -> SupportCase:
     """Insert ``case`` (flushed, with its id) inside a savepoint.
 
     Raises ``AlreadyExists`` when another transaction recorded the same ``case_id`` first; the
-    caller's transaction stays usable, so it can read that case and answer from it.
+    caller's transaction stays usable, so it can read that case and answer from it. Any other
+    integrity error (a missing customer, a NULL) is raised as it is.
     """
     try:
         async with session.begin_nested():
             session.add(case)
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated_constraint(error) != UNIQUE_CASE:
+            raise
         raise AlreadyExists(f"case {case.external_id} is already recorded") from None
     return case
 

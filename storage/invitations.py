@@ -12,7 +12,7 @@ Functions take the caller's session and never commit.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -23,22 +23,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from feedbackbot.errors import AlreadyExists
+from storage.integrity import violated_constraint
 from storage.models import Customer, Invitation, InvitationStatus, Platform
 from storage.results import affected_rows
 
 ERROR_LENGTH = 500
+UNIQUE_CASE_SURVEY = "uq_invitation_case_id_survey_key"
 S = InvitationStatus
 
 
 async def add_invitation(session: AsyncSession, invitation: Invitation) -> Invitation:
     """Insert ``invitation`` (flushed, with its id) in a savepoint.
 
-    Raises ``AlreadyExists`` if the case already has an invitation to that survey.
+    Raises ``AlreadyExists`` if the case already has an invitation to that survey; any other
+    integrity error (a missing case or customer, a NULL) is raised as it is.
     """
     try:
         async with session.begin_nested():
             session.add(invitation)
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated_constraint(error) != UNIQUE_CASE_SURVEY:
+            raise
         raise AlreadyExists(
             f"case {invitation.case_id} already has a {invitation.survey_key} invitation"
         ) from None
@@ -373,13 +378,6 @@ async def expire_due(session: AsyncSession, *, now: datetime, unsent_before: dat
         )
         expired += affected_rows(result)
     return expired
-
-
-async def get_invitations(session: AsyncSession, ids: Sequence[int]) -> list[Invitation]:
-    rows = await session.scalars(
-        select(Invitation).where(col(Invitation.id).in_(list(ids))).order_by(col(Invitation.id))
-    )
-    return list(rows)
 
 
 async def record_message(session: AsyncSession, invitation_id: int, message_ref: str) -> bool:

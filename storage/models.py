@@ -261,16 +261,6 @@ class DigestLog(SQLModel, table=True):
     result_ref: str | None = Field(default=None, max_length=200)
 
 
-class RateBucket(SQLModel, table=True):
-    """A token bucket shared by every worker, so all of them together keep one platform budget."""
-
-    __tablename__ = "rate_bucket"
-
-    name: str = Field(primary_key=True, max_length=100)
-    tokens: float = 0.0
-    updated_at: datetime = _time(nullable=False)
-
-
 class Lease(SQLModel, table=True):
     """A named lease one worker holds at a time (e.g. the Telegram long-poller)."""
 

@@ -46,6 +46,8 @@ class Erased:
     invitations_cancelled: int
     alerts_to_edit: int
     pseudonym: str
+    alerted_invitations: tuple[int, ...] = ()
+    """Invitations whose low-score alert was already posted: each is to be edited."""
 
 
 async def customer_data(session: AsyncSession, customer_id: int) -> CustomerData | None:
@@ -124,6 +126,13 @@ async def erase_customer(
         .where(col(Answer.customer_id) == customer_id, col(Answer.text).is_not(None))
         .values(text=None)
     )
+    alerted = tuple(
+        await session.scalars(
+            select(col(FollowUp.invitation_id)).where(
+                col(FollowUp.invitation_id).in_(invitations), col(FollowUp.alert_ref).is_not(None)
+            )
+        )
+    )
     alerts = await session.execute(
         update(FollowUp)
         .where(col(FollowUp.invitation_id).in_(invitations), col(FollowUp.alert_ref).is_not(None))
@@ -154,4 +163,5 @@ async def erase_customer(
         cancelled,
         affected_rows(alerts),
         pseudonym,
+        alerted,
     )

@@ -21,9 +21,10 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import answers as answer_store
+from storage import presses
 from storage import surveys as survey_store
-from storage.models import Answer, InvitationStatus
+from storage.models import InvitationStatus, Platform
+from storage.presses import GivenAnswer, PressState
 from storage.types import utcnow
 from surveys.definitions import Question, QuestionType, Survey
 from surveys.errors import DefinitionNotPinned, SurveyError
@@ -170,19 +171,42 @@ async def pin_version(session: AsyncSession, survey: Survey) -> None:
     await survey_store.save_definition(session, survey.key, survey.version, survey.to_dict())
 
 
+_PINNED: dict[tuple[str, str], Survey] = {}
+"""Decoded pinned surveys by (key, version): a pinned version never changes, so each is read
+and decoded once per process (issue 17: decoding on every press was a fifth of its cost)."""
+_PINNED_MAX = 1024
+
+
+def forget_pinned_surveys() -> None:
+    """Empty the decoded-survey cache (tests that reuse a key and version on new databases)."""
+    _PINNED.clear()
+
+
 async def load_survey(session: AsyncSession, survey_key: str, version: str) -> Survey:
     """The pinned definition of ``survey_key`` at ``version``; raises ``DefinitionNotPinned``."""
+    survey = _PINNED.get((survey_key, version))
+    if survey is not None:
+        return survey
     data = await survey_store.get_definition(session, survey_key, version)
     if data is None:
         raise DefinitionNotPinned(
             f"Survey {survey_key!r} version {version!r} was never pinned: "
             "call surveys.conversation.pin_version when creating the invitation"
         )
-    return Survey.from_dict(data)
+    if len(_PINNED) >= _PINNED_MAX:
+        _PINNED.clear()
+    survey = _PINNED[(survey_key, version)] = Survey.from_dict(data)
+    return survey
 
 
-def _given(rows: list[Answer]) -> dict[str, Given]:
-    return {a.question_key: Given(a.value, a.choice, a.text, a.skipped) for a in rows}
+def _given(answers: tuple[GivenAnswer, ...]) -> dict[str, Given]:
+    return {a.question_key: Given(a.value, a.choice, a.text, a.skipped) for a in answers}
+
+
+def _language(survey: Survey, state: PressState, default_language: str) -> str:
+    return choose_language(
+        survey, state.identity_language, state.customer_language, default_language
+    )
 
 
 async def next_step(
@@ -192,16 +216,12 @@ async def next_step(
 
     It answers whatever the invitation's status: whether to send is the caller's decision.
     """
-    found = await answer_store.respondent(session, invitation_id)
-    if found is None:
+    state = await presses.press_state(session, invitation_id)
+    if state is None:
         raise UnknownInvitation(f"No invitation with id {invitation_id}")
-    invitation = found.invitation
-    survey = await load_survey(session, invitation.survey_key, invitation.survey_version)
-    language = choose_language(
-        survey, found.identity_language, found.customer_language, default_language
-    )
-    given = _given(await answer_store.answers_for(session, invitation_id))
-    return step(invitation_id, survey, progress(survey, given), language)
+    survey = await load_survey(session, state.survey_key, state.survey_version)
+    language = _language(survey, state, default_language)
+    return step(invitation_id, survey, progress(survey, _given(state.answers)), language)
 
 
 def normalize(question: Question, command: AnswerCommand) -> Given | RejectReason:
@@ -260,6 +280,7 @@ async def answer(
     *,
     alerts: AlertRule,
     default_language: str = "en",
+    sender: tuple[Platform, str] | None = None,
     sender_language: str | None = None,
     now: datetime | None = None,
 ) -> Outcome:
@@ -268,12 +289,18 @@ async def answer(
     Writes, in the caller's transaction: the answer row; the invitation's ``answered`` status
     once every required question that applies is answered; a ``follow_up`` row when the answer
     is a low CSAT or NPS. Giving the same answer again records nothing and returns the same
-    next step, so a double tap or a re-delivered update is harmless. ``sender_language`` (the
-    client's language) words a refusal to someone who is not the invitation's customer.
+    next step, so a double tap or a re-delivered update is harmless.
+
+    ``sender`` (platform, address) is who sent the answer: it becomes ``command.customer_id``
+    in the same read as the invitation. ``sender_language`` (the client's language) words a
+    refusal to someone who is not the invitation's customer.
     """
     now = now or utcnow()
-    found = await answer_store.respondent(session, command.invitation_id, lock=True)
-    owner = found.invitation.customer_id if found is not None else None
+    found = await presses.press_state(session, command.invitation_id, sender=sender, lock=True)
+    if sender is not None:
+        sender_customer = found.sender_customer_id if found is not None else None
+        command = replace(command, customer_id=sender_customer or NOBODY)
+    owner = found.customer_id if found is not None else None
     if found is None or (command.customer_id is not None and command.customer_id != owner):
         reason = RejectReason.UNKNOWN_INVITATION if found is None else RejectReason.NOT_YOURS
         log.info(
@@ -282,25 +309,23 @@ async def answer(
         )
         language = choose_language(None, sender_language, default_language)
         return Outcome(rejected(command.invitation_id, reason, language), False)
-    invitation = found.invitation
-    survey = await load_survey(session, invitation.survey_key, invitation.survey_version)
-    language = choose_language(
-        survey, found.identity_language, found.customer_language, default_language
-    )
-    given = _given(await answer_store.answers_for(session, invitation.id))
+    invitation_id = found.invitation_id
+    survey = await load_survey(session, found.survey_key, found.survey_version)
+    language = _language(survey, found, default_language)
+    given = _given(found.answers)
     state = progress(survey, given)
-    current = step(invitation.id, survey, state, language)
+    current = step(invitation_id, survey, state, language)
 
     def refuse(reason: RejectReason, shown: Step | None = current) -> Outcome:
         log.info(
             "answer refused",
             extra={
-                "invitation_id": invitation.id,
+                "invitation_id": invitation_id,
                 "question": command.question_key,
                 "reason": str(reason),
             },
         )
-        return Outcome(rejected(invitation.id, reason, language, shown), False)
+        return Outcome(rejected(invitation_id, reason, language, shown), False)
 
     question = find_question(survey, command.question_key)
     resolved = _resolved(question, command) if question is not None else command
@@ -310,9 +335,9 @@ async def answer(
     if question is not None and question.key in given:
         earlier = given[question.key]
         if normalize(question, command) == earlier:
-            return Outcome(current, False, given=earlier, asked_in=invitation.message_ref)
+            return Outcome(current, False, given=earlier, asked_in=found.message_ref)
         return refuse(RejectReason.ALREADY_ANSWERED)
-    if invitation.status in _CLOSED or state.current is None:
+    if found.status in _CLOSED or state.current is None:
         return refuse(RejectReason.CLOSED, None)
     if question is None or state.current.key != question.key:
         return refuse(RejectReason.NOT_CURRENT_QUESTION)
@@ -320,42 +345,36 @@ async def answer(
     if isinstance(normalized, RejectReason):
         return refuse(normalized)
 
-    stored = await answer_store.record_answer(
-        session,
-        invitation,
-        question.key,
-        value=normalized.value,
-        choice=normalized.choice,
-        text=normalized.text,
-        skipped=normalized.skipped,
-        answered_at=now,
+    row = GivenAnswer(
+        question.key, normalized.value, normalized.choice, normalized.text, normalized.skipped
     )
-    if not stored:
+    if not await presses.add_answer(session, found, row, now):
         # Another transaction stored an answer between our read and our insert.
-        existing = await answer_store.answer_to(session, invitation.id, question.key)
-        now_current = await next_step(session, invitation.id, default_language=default_language)
-        if existing is not None and _given([existing])[question.key] == normalized:
+        again = await presses.press_state(session, invitation_id)
+        existing = _given(again.answers if again else ()).get(question.key)
+        now_current = await next_step(session, invitation_id, default_language=default_language)
+        if existing == normalized:
             return Outcome(now_current, False, given=normalized)
         return refuse(RejectReason.ALREADY_ANSWERED, now_current)
     given[question.key] = normalized
     state = progress(survey, given)
-    extra = {"invitation_id": invitation.id, "question": question.key}
+    extra = {"invitation_id": invitation_id, "question": question.key}
     log.info("answer recorded", extra=extra)
-    if state.required_answered(given) and invitation.status in answer_store.ANSWERABLE:
-        await answer_store.mark_answered(session, invitation.id, now)
-        log.info("invitation answered", extra={"invitation_id": invitation.id})
+    if state.required_answered(given) and found.status in presses.ANSWERABLE:
+        await presses.mark_answered(session, invitation_id, now)
+        log.info("invitation answered", extra={"invitation_id": invitation_id})
     low_score = _alert_reason(question, normalized, alerts)
     alert = found.has_follow_up
-    if low_score and await answer_store.add_follow_up(session, invitation, low_score, now):
-        log.info("low score follow-up queued", extra={**extra, "agent_id": invitation.agent_id})
+    if low_score and await presses.add_follow_up(session, found, low_score, now):
+        log.info("low score follow-up queued", extra={**extra, "agent_id": found.agent_id})
         alert = True
     return Outcome(
-        step(invitation.id, survey, state, language),
+        step(invitation_id, survey, state, language),
         True,
         answered=current if isinstance(current, Prompt) else None,
         given=normalized,
         label=_label(current, normalized),
-        asked_in=invitation.message_ref,
+        asked_in=found.message_ref,
         alert=alert,
     )
 

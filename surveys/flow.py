@@ -1,15 +1,16 @@
 """The one answer flow every channel calls: a button press, a typed message, anything else.
 
 A channel knows who sent something only by its own address (a Telegram chat id, a Slack user
-id). The flow turns that address into the customer (``AnswerCommand.customer_id``), and the
-engine checks it against the invitation, once, for every channel. What comes back is one
+id). The flow turns that address into the customer (``AnswerCommand.customer_id``; for a press
+in the same read as the invitation), and the engine checks it against the invitation, once,
+for every channel. What comes back is one
 ``Outcome``; the channel only renders it and sends.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.identities import find_identity, recent_invitations
 from storage.models import Identity, Platform
 from surveys.conversation import (
-    NOBODY,
     AlertRule,
     AnswerCommand,
     Outcome,
@@ -59,13 +59,13 @@ async def press(
 ) -> Outcome:
     """A button press (an option, or Skip): recorded in the caller's transaction, or refused
     (``not_yours`` when ``sender`` is not the invitation's customer)."""
-    identity = await find_identity(session, sender.channel, sender.address)
     outcome = await answer(
         session,
-        replace(command, customer_id=identity.customer_id if identity else NOBODY),
+        command,
         alerts=rules.alerts,
         default_language=rules.default_language,
-        sender_language=_language(identity, sender),
+        sender=(sender.channel, sender.address),
+        sender_language=sender.language,
         now=now,
     )
     if outcome.refused is not None and outcome.refused.reason is RejectReason.NOT_YOURS:

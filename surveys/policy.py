@@ -43,7 +43,6 @@ class Reason(StrEnum):
     OPTED_OUT = "opted out"
     NO_CHANNEL = "no reachable channel"
     THROTTLED = "throttled"
-    NOT_DUE = "not due"
     TOO_OLD = "case closed too long ago"
     ADDRESS_TAKEN = "chat linked to another customer"
 

@@ -27,6 +27,7 @@ from bot.settings import Settings
 from storage import migrate
 from storage.engine import create_engine, session_factory
 from storage.models import SQLModel
+from surveys.conversation import forget_pinned_surveys
 from tests.factories import Factory
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
@@ -52,6 +53,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    # Each test has a new database: a survey decoded for an earlier one must not be reused.
+    forget_pinned_surveys()
 
 
 async def _postgres_admin(sql: str) -> None:

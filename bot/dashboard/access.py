@@ -16,7 +16,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.dashboard.signin import COOKIE, Viewer, read_session
-from bot.http.server import SERVICES
+from bot.http.keys import SERVICES
 from scoring.errors import InvalidParameter
 
 PageHandler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]

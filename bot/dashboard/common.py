@@ -15,10 +15,9 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard.tables import Table
-from bot.http.server import SERVICES
+from bot.http.keys import SERVICES
 from scoring.errors import InvalidParameter
 from scoring.periods import Window, window
-from storage.engine import session_factory
 
 PERIODS = (
     ("7d", "Last 7 days"),
@@ -74,8 +73,7 @@ def optional_int(query: Mapping[str, str], name: str, low: int, high: int) -> in
 @asynccontextmanager
 async def reading(request: web.Request) -> AsyncIterator[AsyncSession]:
     """A read-only session (on SQLite it never takes the bots' write lock)."""
-    engine = request.app[SERVICES].engine
-    async with session_factory(engine, read_only=True)() as session, session.begin():
+    async with request.app[SERVICES].read_sessions() as session, session.begin():
         yield session
 
 

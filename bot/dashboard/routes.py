@@ -15,7 +15,7 @@ from bot.dashboard import comments, customers, follow_ups, overview
 from bot.dashboard.access import current_viewer, link_secret, secured, signin_page
 from bot.dashboard.common import PERIODS
 from bot.dashboard.signin import COOKIE, SESSION_LIFETIME, redeem_link, session_cookie
-from bot.http.server import SERVICES
+from bot.http.keys import SERVICES
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")

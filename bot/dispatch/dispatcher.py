@@ -152,10 +152,6 @@ class Dispatcher:
     def _limits(self, platform: Platform) -> PlatformLimits:
         return self.config.limits.get(platform.value, PlatformLimits(None, None))
 
-    def leads(self, platform: Platform) -> bool:
-        until = self._lease_until.get(platform)
-        return until is not None and until > self.clock()
-
     async def tick(self) -> TickReport:
         """One batch per platform this worker leads, sent to the end; what happened to each."""
         report = TickReport()

@@ -10,41 +10,18 @@ field.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from aiohttp import web
 
 from bot.http.auth import bearer_required
 from bot.http.errors import field_errors
 from bot.http.jsonbody import BadJson, read_json
-from bot.http.server import SERVICES
-from bot.policy import policy_config
-from bot.settings import SUPPORTED_LANGUAGES, Settings
-from storage.types import utcnow
-from surveys.catalog import Catalog, load_catalog
+from bot.http.keys import SERVICES
+from bot.settings import SUPPORTED_LANGUAGES
 from surveys.events import InvalidEvent, parse_event
 from surveys.intake import record_case
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class CaseIntake:
-    """The survey catalog, loaded on first use from ``SURVEYS_FILE``."""
-
-    settings: Settings
-    clock: Callable[[], datetime] = utcnow
-    _catalog: Catalog | None = field(default=None, repr=False)
-
-    def catalog(self) -> Catalog:
-        if self._catalog is None:
-            self._catalog = load_catalog(self.settings.surveys_file)
-        return self._catalog
-
-
-INTAKE: web.AppKey[CaseIntake] = web.AppKey("case_intake", CaseIntake)
 
 
 @bearer_required
@@ -62,13 +39,12 @@ async def close_case(request: web.Request) -> web.Response:
         outcome = await record_case(
             session,
             event,
-            catalog=request.app[INTAKE].catalog(),
-            config=policy_config(services.settings),
-            now=request.app[INTAKE].clock(),
+            catalog=services.catalog,
+            config=services.policy,
+            now=services.clock(),
         )
     return web.json_response(outcome.as_json(), status=202)
 
 
 def add_case_routes(app: web.Application) -> None:
-    app[INTAKE] = CaseIntake(app[SERVICES].settings)
     app.router.add_post("/api/v1/cases/closed", close_case)

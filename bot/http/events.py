@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.http.auth import bearer_required
 from bot.http.errors import field_errors, json_error
 from bot.http.jsonbody import BadJson, read_json
-from bot.http.server import SERVICES
+from bot.http.keys import SERVICES
 from bot.outcome_events import parse_event
 from storage.events import PRESENT, RECORDED, EventRecord, customer_exists, record_events
 from storage.types import utcnow

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.http.auth import bearer_required
 from bot.http.errors import field_errors
-from bot.http.server import SERVICES, Services
+from bot.http.keys import SERVICES, Services
 from scoring.errors import InvalidParameter
 from scoring.periods import Window, parse_since, parse_until
 from storage.engine import session_factory

@@ -7,19 +7,17 @@ names each one, an unknown customer a 404.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from aiohttp import web
 
 from bot.http.auth import bearer_required
 from bot.http.errors import field_errors, json_error
-from bot.http.server import SERVICES
+from bot.http.keys import SERVICES
 from scoring.aggregate import GROUPINGS
 from scoring.errors import InvalidParameter
 from scoring.periods import Window, parse_since, parse_until
 from scoring.report import build_report, customer_value
 from scoring.value import resolve_weights
-from storage.engine import session_factory
 from surveys.events import MAX_ID_LENGTH, NOT_SINGLE_LINE, is_single_line
 
 log = logging.getLogger(__name__)
@@ -37,7 +35,7 @@ async def summary(request: web.Request) -> web.Response:
     by = query.get("by", "agent")
     if by not in GROUPINGS:
         problems.append(("by", f"must be one of {', '.join(GROUPINGS)}"))
-    now = datetime.now(UTC)
+    now = services.clock()
     until = now
     try:
         until = parse_until(query.get("until"), now)
@@ -52,7 +50,7 @@ async def summary(request: web.Request) -> web.Response:
         problems.append(("since", "must be before until"))
     if problems:
         return field_errors(422, problems)
-    async with session_factory(services.engine, read_only=True)() as session:
+    async with services.read_sessions() as session:
         report = await build_report(
             session, by, Window(since, until), services.settings.value_weights
         )
@@ -67,7 +65,7 @@ async def value(request: web.Request) -> web.Response:
     if len(external_id) > MAX_ID_LENGTH or not is_single_line(external_id):
         problem = NOT_SINGLE_LINE if len(external_id) <= MAX_ID_LENGTH else "is too long"
         return field_errors(422, [("customer_id", problem)])
-    async with session_factory(services.engine, read_only=True)() as session:
+    async with services.read_sessions() as session:
         found = await customer_value(session, external_id, services.settings.value_weights)
     if found is None:
         return json_error(404, "not_found", "No customer with this id.")

@@ -74,7 +74,9 @@ async def deliver_for_invitation(
         if follow_up.alert_ref is not None:
             details = await follow_ups.alert_details(session, follow_up.id or 0)
     if details is not None:
-        await _refresh(client, details)
+        if await _refresh(client, details) and follow_up.alert_outdated_at is not None:
+            async with services.sessions() as session, session.begin():
+                await follow_ups.mark_alert_current(session, follow_up)
     elif follow_up.alerted_at is None:
         await _send(services, client, follow_up)
 

@@ -6,7 +6,6 @@ wording must not ping a channel any more than a customer's comment may.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -205,7 +204,3 @@ def _when(moment: datetime) -> str:
     """A Slack date token: shown in each reader's own time zone, with a UTC fallback."""
     stamp = int(moment.timestamp())
     return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
-
-
-def bullet_list(lines: Sequence[str]) -> str:
-    return "\n".join(f"• {line}" for line in lines)

@@ -5,7 +5,8 @@ The customer types the word in their DM with the app, or presses a button on the
 acts only on their own data: the customer is found by the Slack user id of the signed request,
 never by anything a payload carries, so a forged or forwarded button can touch nobody else.
 The rules and the wording of the data are the engine's (``surveys.privacy``), shared with
-Telegram. After ``forget`` the agents' alerts about this customer are edited at once.
+Telegram. ``forget`` goes through the answer desk, which hands the agents' alerts about this
+customer to the alert delivery, so they are edited at once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import alerts
 from bot.slack.blocks import Block, button, context, section
 from bot.slack.escape import escape
 from bot.slack.services import SERVICES_KEY, SlackServices
@@ -151,10 +151,8 @@ async def handle(
             await privacy.stop_surveys(session, Platform.SLACK, request.user, services.clock())
         await _reply(client, request, say(language, "privacy_stop_done"))
     elif right == "forget" and step == "yes":
-        async with services.sessions() as session, session.begin():
-            await privacy.forget(session, Platform.SLACK, request.user, services.clock())
+        await services.answers.forget(Platform.SLACK, request.user)
         await _reply(client, request, say(language, "privacy_forget_done"))
-        await alerts.refresh_outdated_alerts(services, client)
     else:
         log.warning("unknown privacy request", extra={"slack_user": request.user})
         return

@@ -11,13 +11,14 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.answers import AnswerDesk
 from bot.telegram.callbacks import ForgetData
 from bot.telegram.commands import chat_identity, chat_language
 from bot.telegram.keyboards import confirm
 from bot.telegram.start import is_private
 from bot.telegram.texts import say
 from storage.models import Platform
-from surveys.privacy import data_of, describe, forget
+from surveys.privacy import data_of, describe
 
 
 async def show_my_data(
@@ -55,6 +56,7 @@ async def confirm_forget(
     query: CallbackQuery,
     callback_data: ForgetData,
     sessions: async_sessionmaker[AsyncSession],
+    answers: AnswerDesk,
     default_language: str,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
@@ -65,8 +67,7 @@ async def confirm_forget(
         return
     erased = None
     if callback_data.confirmed:
-        async with sessions() as session, session.begin():
-            erased = await forget(session, Platform.TELEGRAM, str(chat_id))
+        erased = await answers.forget(Platform.TELEGRAM, str(chat_id))
     if identity is None or (callback_data.confirmed and erased is None):
         key = "not_linked"
     else:

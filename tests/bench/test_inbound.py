@@ -16,5 +16,5 @@ def test_twenty_presses_are_stored_once_each_on_the_database_under_test() -> Non
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "stored answers            20 of 20" in done.stdout
-    assert "ratio engine/ceiling" in done.stdout
+    assert "ratio engine/ceiling" in done.stdout and "ratio engine/floor" in done.stdout
     assert "FAIL" not in done.stdout

@@ -6,8 +6,8 @@ import aiohttp
 import pytest
 
 from bot.app import PortInUse, serve
-from bot.dispatch.testing import TestChannel
 from bot.settings import load_settings
+from tests.bot.dispatch.channels import TestChannel
 from tests.serving import free_port
 
 

@@ -5,7 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import scheduler_check
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.scheduler import Scheduler, run_campaign
 from bot.settings import load_settings
 from storage.engine import session_factory
@@ -57,11 +58,8 @@ async def test_the_campaign_invites_each_due_customer_once_per_day(
 
 async def test_healthz_is_503_while_the_scheduler_is_not_running(engine: AsyncEngine) -> None:
     scheduler = Scheduler([])
-    services = Services(
-        load_settings(None),
-        engine,
-        session_factory(engine),
-        health_checks={"scheduler": scheduler_check(scheduler)},
+    services = Services.build(
+        load_settings(None), engine, health_checks={"scheduler": scheduler_check(scheduler)}
     )
     async with TestClient(TestServer(build_web_app(services))) as client:
         response = await client.get("/healthz")

@@ -10,7 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dashboard.signin import Viewer, create_link
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.settings import load_settings
 from storage.engine import session_factory
 from storage.models import FollowUp
@@ -23,7 +24,7 @@ LINK_SECRET = "dashboard-link-secret-for-tests"
 @pytest.fixture
 async def client(engine: AsyncEngine) -> AsyncIterator[TestClient]:
     settings = load_settings(None, link_secret=LINK_SECRET)
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
+    app = build_web_app(Services.build(settings, engine))
     async with TestClient(TestServer(app)) as client:
         yield client
 

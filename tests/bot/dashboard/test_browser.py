@@ -26,7 +26,8 @@ from playwright.async_api import Browser, BrowserContext, Page, Request, Route, 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dashboard.signin import COOKIE, Viewer, session_cookie
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.settings import load_settings
 from storage.engine import create_engine, session_factory
 from tests.bot.dashboard.conftest import LINK_SECRET, make_link, path_of
@@ -90,7 +91,7 @@ async def site(database_url: str) -> AsyncIterator[Site]:
     await empty_tables(engine)
     await seed_history(session_factory(engine), datetime.now(UTC))
     settings = load_settings(None, link_secret=LINK_SECRET, api_token=API_TOKEN)
-    runner = web.AppRunner(build_web_app(Services(settings, engine, session_factory(engine))))
+    runner = web.AppRunner(build_web_app(Services.build(settings, engine)))
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -4,9 +4,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dashboard.signin import COOKIE, Viewer, read_session, session_cookie
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.settings import load_settings
-from storage.engine import session_factory
 from tests.bot.dashboard.conftest import LINK_SECRET, make_link, path_of
 
 
@@ -101,7 +101,7 @@ async def test_the_cookie_is_secure_behind_an_https_dashboard_url(engine: AsyncE
     settings = load_settings(
         None, link_secret=LINK_SECRET, dashboard_url="https://feedback.example.com"
     )
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
+    app = build_web_app(Services.build(settings, engine))
     async with TestClient(TestServer(app)) as client:
         link = await make_link(engine, Viewer(True, None))
         response = await client.get(path_of(link), allow_redirects=False)

@@ -13,12 +13,12 @@ from sqlalchemy.pool import NullPool
 
 from bot.dispatch import DispatchConfig, Dispatcher
 from bot.dispatch.dispatcher import PlatformLimits
-from bot.dispatch.testing import TestChannel
 from storage.engine import create_engine, session_factory
 from storage.models import Customer, Identity, Invitation, InvitationStatus, Platform
 from surveys.catalog import load_catalog
 from surveys.conversation import pin_version
 from surveys.policy import PolicyConfig
+from tests.bot.dispatch.channels import TestChannel
 
 FAST = DispatchConfig(
     policy=PolicyConfig(quiet_hours=None),

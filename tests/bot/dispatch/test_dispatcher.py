@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatch import Dispatcher
-from bot.dispatch.testing import Failure, TestChannel
 from storage import identities
 from storage.models import Identity, IdentityState, InvitationStatus, Platform
+from tests.bot.dispatch.channels import Failure, TestChannel
 from tests.bot.dispatch.conftest import FAST, Seeder
 
 MakeDispatcher = Callable[..., Dispatcher]

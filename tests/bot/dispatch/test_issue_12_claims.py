@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.dispatch import Dispatcher
-from bot.dispatch.testing import Failure, TestChannel
 from storage.models import InvitationStatus
+from tests.bot.dispatch.channels import Failure, TestChannel
 from tests.bot.dispatch.conftest import FAST, Outage, Seeder
 
 S = InvitationStatus

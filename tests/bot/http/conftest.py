@@ -9,10 +9,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.http.cases import INTAKE
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.settings import load_settings
-from storage.engine import session_factory
 
 TOKEN = {"Authorization": "Bearer s3cret-token"}
 
@@ -20,7 +19,6 @@ TOKEN = {"Authorization": "Bearer s3cret-token"}
 @pytest.fixture
 async def client(engine: AsyncEngine, now: datetime) -> AsyncIterator[TestClient]:
     settings = load_settings(None, api_token="s3cret-token")
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
-    app[INTAKE].clock = lambda: now
+    app = build_web_app(Services.build(settings, engine, clock=lambda: now))
     async with TestClient(TestServer(app)) as client:
         yield client

@@ -6,9 +6,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.http.auth import bearer_required
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.settings import load_settings
-from storage.engine import session_factory
 
 
 @bearer_required
@@ -19,7 +19,7 @@ async def secret_page(request: web.Request) -> web.Response:
 @pytest.fixture
 async def client(engine: AsyncEngine) -> AsyncIterator[TestClient]:
     settings = load_settings(None, api_token="s3cret-token")
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
+    app = build_web_app(Services.build(settings, engine))
     app.router.add_get("/secret", secret_page)
     async with TestClient(TestServer(app)) as client:
         yield client

@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.http.cases import INTAKE
+from bot.http.keys import SERVICES
 from storage.engine import session_factory
 from storage.models import (
     Agent,
@@ -164,7 +164,7 @@ async def test_a_case_resolved_again_may_earn_another_survey_of_the_policy(
         invitation.status = InvitationStatus.ANSWERED
         invitation.sent_at = invitation.due_at
     event["closed_at"] = z(now + timedelta(days=30))
-    client.app[INTAKE].clock = lambda: now + timedelta(days=30)
+    client.app[SERVICES].clock = lambda: now + timedelta(days=30)
     body = await (await post(client, event)).json()
     by_survey = {i["survey"]: i for i in body["invitations"]}
     assert by_survey["csat"]["status"] == "answered"

@@ -5,7 +5,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.settings import load_settings
 from scoring.insights.outcomes import build_outcomes
 from scoring.periods import Window

@@ -5,12 +5,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.http.server import Services, build_web_app
+from bot.http.keys import Services
+from bot.http.server import build_web_app
 from bot.settings import load_settings
 from feedbackbot.errors import ConfigurationError
 from scoring.periods import Window
 from scoring.report import build_report
-from storage.engine import session_factory
 from tests.factories import Factory
 from tests.scoring.helpers import answered
 
@@ -20,7 +20,7 @@ TOKEN = {"Authorization": "Bearer s3cret-token"}
 @pytest.fixture
 async def client(engine: AsyncEngine) -> AsyncIterator[TestClient]:
     settings = load_settings(None, api_token="s3cret-token")
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
+    app = build_web_app(Services.build(settings, engine))
     async with TestClient(TestServer(app)) as client:
         yield client
 
@@ -122,4 +122,19 @@ async def test_unknown_customer_is_404(client: TestClient, feedback: None) -> No
 def test_unknown_value_weights_stop_the_app_from_starting(engine: AsyncEngine) -> None:
     settings = load_settings(None, api_token="s3cret-token", value_weights="qualty=2")
     with pytest.raises(ConfigurationError, match="VALUE_WEIGHTS: unknown dimension"):
-        build_web_app(Services(settings, engine, session_factory(engine)))
+        build_web_app(Services.build(settings, engine))
+
+
+async def test_the_summary_window_ends_at_the_injected_clock(
+    engine: AsyncEngine, factory: Factory, now: datetime
+) -> None:
+    """Handlers read the clock built at start-up, never the wall clock (issue 17)."""
+    alice, dana = await factory.customer("alice"), await factory.agent("dana")
+    await answered(factory, alice, dana, "csat", {"csat": 4}, at=now - timedelta(days=3))
+    settings = load_settings(None, api_token="s3cret-token")
+    app = build_web_app(Services.build(settings, engine, clock=lambda: now))
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/api/v1/reports/summary?by=agent", headers=TOKEN)
+        body = await response.json()
+    assert datetime.fromisoformat(body["until"]) == now
+    assert [(r["key"], r["csat"]["n"]) for r in body["rows"]] == [("dana", 1)]

@@ -1,5 +1,6 @@
 """Issue 12: /forget leaves no personal data in any table, keeps the scores under a pseudonym,
-and the low-score alert already in the agent's Slack DM is edited to drop name and comment."""
+and the low-score alert already in the agent's Slack DM is edited to drop name and comment:
+at once through the shared answer desk, or by the Slack side's next sweep."""
 
 from __future__ import annotations
 
@@ -89,6 +90,8 @@ async def test_forget_leaves_no_personal_data_and_edits_the_agents_alert(
             "answer.text",
         }
 
+        # one answer desk for both channels, as ``feedbackbot run`` builds it
+        polling.dispatcher["answers"] = slack_side.services.answers
         await telegram.send_command(ann, "/forget")
         confirm = (await telegram.wait_for_messages(ann, 5))[-1]
         await telegram.press_button(ann, confirm, "Yes")
@@ -107,8 +110,8 @@ async def test_forget_leaves_no_personal_data_and_edits_the_agents_alert(
         assert all(a.customer_id == customer.id for a in answers)
         assert await report_rows(polling, until) == before
 
-        # the agent's alert: edited by the Slack side's next sweep, name and comment gone
-        assert await slack_side.sweep_alerts() == 1
+        # the agent's alert: edited at once by the Slack side, name and comment gone
+        await slack_side.services.work.join()
         edited = slack.find_message(alert.channel, alert.ts)
         assert edited is not None
         shown = json.dumps(edited.blocks) + edited.text
@@ -118,3 +121,50 @@ async def test_forget_leaves_no_personal_data_and_edits_the_agents_alert(
         assert "CASE-9" in shown
         assert await slack_side.sweep_alerts() == 0
         await slack_side.stop()
+
+
+async def test_an_alert_left_unedited_is_edited_by_the_next_sweep(polling: Harness) -> None:
+    """Forgotten with no Slack side running (a Telegram-only worker): the mark stays until
+    the Slack side's sweep edits the alert."""
+    telegram = polling.telegram
+    ann = telegram.create_user("Ann")
+    async with SlackWebAPI() as slack:
+        dana = slack.create_user("dana")
+        slack_side = create_runtime(slack_settings(slack), polling.sessions, "test-slack")
+        assert slack_side is not None
+        body = {
+            "case_id": "CASE-3",
+            "customer": {"id": "alice-1", "telegram_chat_id": ann.id, "name": "Ann Example"},
+            "agent": {"id": "dana", "slack_user_id": dana.id},
+            "closed_at": utcnow().isoformat(),
+        }
+        async with polling.sessions() as session, session.begin():
+            await record_case(
+                session,
+                CaseClosed.model_validate(body),
+                catalog=load_catalog(None),
+                config=POLICY,
+                now=utcnow(),
+            )
+        await polling.dispatch()
+        [question] = await telegram.wait_for_messages(ann, 1)
+        await telegram.press_button(ann, question, "1")
+        await telegram.wait_for_messages(ann, 2)
+        assert await slack_side.send_pending_alerts() == 1
+        [alert] = await slack.wait_for_messages(dana, 1)
+        await telegram.send_command(ann, "/forget")
+        confirm = (await telegram.wait_for_messages(ann, 3))[-1]
+        await telegram.press_button(ann, confirm, "Yes")
+        await telegram.wait_for_edit(confirm)
+        assert "Ann Example" in shown_of(slack, alert)
+
+        assert await slack_side.sweep_alerts() == 1
+        assert "Ann Example" not in shown_of(slack, alert)
+        assert await slack_side.sweep_alerts() == 0
+        await slack_side.stop()
+
+
+def shown_of(slack: SlackWebAPI, alert: object) -> str:
+    message = slack.find_message(alert.channel, alert.ts)  # type: ignore[attr-defined]
+    assert message is not None
+    return json.dumps(message.blocks) + message.text

@@ -1,6 +1,6 @@
 """``TestChannel``: a channel that records what it sends and fails when told to.
 
-For the dispatcher's tests and the demo; the platform issues test their real channels
+For the dispatcher's tests; the platform tests exercise their real channels
 against local stand-ins of the platform APIs.
 """
 
