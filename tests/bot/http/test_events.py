@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.http.keys import Services
 from bot.http.server import build_web_app
 from bot.settings import load_settings
-from storage.engine import session_factory
 from storage.models import CustomerEvent
 from tests.factories import Factory
 
@@ -20,7 +19,7 @@ URL = "/api/v1/customers/alice/events"
 async def client(engine: AsyncEngine, factory: Factory) -> AsyncIterator[TestClient]:
     await factory.customer("alice")
     settings = load_settings(None, api_token="s3cret-token")
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
+    app = build_web_app(Services.build(settings, engine))
     async with TestClient(TestServer(app)) as client:
         yield client
 

@@ -10,7 +10,6 @@ from bot.http.server import build_web_app
 from bot.settings import load_settings
 from scoring.insights.outcomes import build_outcomes
 from scoring.periods import Window
-from storage.engine import session_factory
 from storage.models import OutcomeType
 from tests.scoring.insights.seed import Population, Survey, seed
 
@@ -20,7 +19,7 @@ TOKEN = {"Authorization": "Bearer s3cret-token"}
 @pytest.fixture
 async def client(engine: AsyncEngine) -> AsyncIterator[TestClient]:
     settings = load_settings(None, api_token="s3cret-token")
-    app = build_web_app(Services(settings, engine, session_factory(engine)))
+    app = build_web_app(Services.build(settings, engine))
     async with TestClient(TestServer(app)) as client:
         yield client
 
