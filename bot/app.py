@@ -25,7 +25,7 @@ from bot.http.health import HealthCheck
 from bot.http.keys import Services
 from bot.http.server import build_web_app
 from bot.platforms import PlatformRuntime, PlatformServices, create_runtimes
-from bot.policy import dispatch_config, policy_config
+from bot.policy import check_survey_settings, dispatch_config, policy_config
 from bot.scheduler import Scheduler, build_scheduler
 from bot.settings import Settings
 from feedbackbot.errors import FeedbackbotError
@@ -105,6 +105,7 @@ async def serve(
             extra={"database": settings.database_url_for_display, "from": before, "to": after},
         )
         catalog = load_catalog(settings.surveys_file)
+        check_survey_settings(settings, catalog)
         sessions = session_factory(engine)
         worker = worker_name()
         answers = AnswerDesk(sessions, answer_rules(settings))

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from bot.dispatch.dispatcher import DispatchConfig, PlatformLimits
 from bot.settings import Settings
+from feedbackbot.errors import ConfigurationError
+from surveys.catalog import Catalog
 from surveys.policy import NPS, VALUE, PolicyConfig
 
 
@@ -24,7 +26,24 @@ def policy_config(settings: Settings) -> PolicyConfig:
         if settings.reminder_after_hours
         else None,
         expire_after=timedelta(hours=settings.expire_after_hours),
+        case_surveys=settings.case_surveys,
+        campaign_surveys=settings.campaign_surveys,
     )
+
+
+def check_survey_settings(settings: Settings, catalog: Catalog) -> None:
+    """Raise ConfigurationError (one line) for a ``CASE_SURVEYS`` or ``CAMPAIGN_SURVEYS`` key
+    that is not a survey of the catalog (built-ins and ``SURVEYS_FILE``)."""
+    for name, keys in (
+        ("CASE_SURVEYS", settings.case_surveys),
+        ("CAMPAIGN_SURVEYS", settings.campaign_surveys),
+    ):
+        unknown = [key for key in keys if key not in catalog]
+        if unknown:
+            raise ConfigurationError(
+                f"Invalid setting {name}: {', '.join(map(repr, unknown))} is not a survey of the "
+                f"catalog (known: {', '.join(catalog.keys())}); add it to SURVEYS_FILE or remove it"
+            )
 
 
 def dispatch_config(settings: Settings) -> DispatchConfig:

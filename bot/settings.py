@@ -146,6 +146,8 @@ class Settings(BaseSettings):
     dispatch_lease_seconds: float = Field(default=15.0, ge=2)
     dispatch_send_timeout_seconds: float = Field(default=10.0, gt=0)
     value_weights: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
+    case_surveys: Annotated[tuple[str, ...], NoDecode] = ("csat", "nps", "value")
+    campaign_surveys: Annotated[tuple[str, ...], NoDecode] = ("nps", "value")
 
     @field_validator(
         "telegram_bot_token",
@@ -164,6 +166,19 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_default(cls, data: Any) -> Any:
+        """An empty value means "not set" (``.env.example``): the default applies. Only
+        ``QUIET_HOURS`` gives empty a meaning of its own (quiet hours off). Issue 13."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            key: value
+            for key, value in data.items()
+            if not (isinstance(value, str) and not value.strip() and key != "quiet_hours")
+        }
 
     @field_validator("database_url")
     @classmethod
@@ -210,6 +225,13 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_quiet_hours(cls, value: Any) -> Any:
         return parse_quiet_hours(value) if isinstance(value, str) else value
+
+    @field_validator("case_surveys", "campaign_surveys", mode="before")
+    @classmethod
+    def _split_surveys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(dict.fromkeys(key.strip() for key in value.split(",") if key.strip()))
+        return value
 
     @field_validator("value_weights", mode="before")
     @classmethod

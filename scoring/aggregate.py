@@ -28,6 +28,7 @@ from storage.models import (
     SupportCase,
     table_of,
 )
+from storage.types import UTCDateTime
 
 TOTAL = "all"
 GROUPINGS = ("agent", "customer", "team", "survey", *PERIODS, TOTAL)
@@ -224,16 +225,21 @@ INVITATION_MEASURES = ("sent", "answered")
 async def invitation_measures(
     session: AsyncSession, by: str, window: Window, agent: str | None = None
 ) -> dict[str | None, Measures]:
-    """Per group (by ``sent_at``): invitations sent (sent, answered or expired) and answered."""
-    key = _source_key(by, Source(I.customer_id, I.agent_id, I.survey_key, I.sent_at))
+    """Per group (by when sent): invitations sent (sent, answered or expired) and answered.
+
+    An answered invitation reached the customer even when its send was never recorded (the
+    answer came before the send was stored, or it was imported): its answer time stands in.
+    """
+    reached = sa.type_coerce(sa.func.coalesce(I.sent_at, I.answered_at), UTCDateTime())
+    key = _source_key(by, Source(I.customer_id, I.agent_id, I.survey_key, reached))
     query = sa.select(
         key.label("k"),
         sa.func.count().label("sent"),
         _count_if(I.status == InvitationStatus.ANSWERED.value).label("answered"),
     ).where(
         I.status.in_(SENT),
-        I.sent_at.is_not(None),
-        window.contains(I.sent_at),
+        reached.is_not(None),
+        window.contains(reached),
         agent_filter(I.agent_id, agent),
     )
     grouped = _grouped(query, by, key).subquery()

@@ -55,6 +55,8 @@ def _parse(name: str, text: str) -> Any:
         return text or None
     if last == "low_sample":
         return text == "true"
+    if last.endswith("method"):
+        return text or None
     if text == "":
         return None
     if last in _INTEGERS:

@@ -109,7 +109,7 @@ def value_figure(m: Measures | None) -> stats.Value:
     n, cv_sum, b_n, b_sum, c_n, c_sum = m[:6]
     dimensions = len(DIMENSIONS)
     counts, totals = m[6 : 6 + dimensions], m[6 + dimensions : 6 + 2 * dimensions]
-    interval = stats.mean(cv_sum, m[6 + 2 * dimensions], int(n))
+    interval = stats.mean(cv_sum, m[6 + 2 * dimensions], int(n), stats.CV_SCALE)
     return stats.Value(
         value=_average(cv_sum, n),
         benefit=_average(b_sum, b_n),
@@ -145,7 +145,7 @@ def make_row(
         ces=stats.effort(ces_sum, ces_squares, agree, ces_n),
         fcr=stats.share(yes, fcr_n),
         fcr_operational=stats.share(int(one_contact), int(cases_n)),
-        aht=stats.mean(handle_sum, handle_squares, int(handle_n)),
+        aht=stats.mean(handle_sum, handle_squares, int(handle_n), (0.0, None)),
         deflection=stats.share(int(deflected), int(cases_n)),
         response_rate=stats.share(int(answered), int(sent)),
         value=value_figure(values),

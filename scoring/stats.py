@@ -12,8 +12,19 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
+from scoring.intervals import (
+    ADJUSTED_WALD,
+    STUDENT_T,
+    WILSON,
+    Z_95,
+    adjusted_wald_nps,
+    t_interval,
+)
+
 LOW_SAMPLE = 5
-Z_95 = 1.959963984540054
+CES_SCALE = (1.0, 7.0)
+CV_SCALE = (0.2, 5.0)
+"""CV = B / C with B and C means of 1-5 ratings."""
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -47,11 +58,12 @@ class Share(_Figure):
     low: float | None
     high: float | None
     n: int
+    method: str = WILSON
 
 
 @dataclass(frozen=True)
 class NetScore(_Figure):
-    """NPS from -100 to 100 with its standard error ``se`` and 95% interval."""
+    """NPS from -100 to 100 with its standard error ``se`` and adjusted Wald 95% interval."""
 
     value: float | None
     se: float | None
@@ -60,16 +72,19 @@ class NetScore(_Figure):
     n: int
     promoters: int = 0
     detractors: int = 0
+    method: str = ADJUSTED_WALD
 
 
 @dataclass(frozen=True)
 class Mean(_Figure):
-    """A mean of ``n`` values with a 95% interval (normal approximation; none below n = 2)."""
+    """A mean of ``n`` values with a Student t 95% interval clipped to the scale (none below
+    n = 2)."""
 
     value: float | None
     low: float | None
     high: float | None
     n: int
+    method: str = STUDENT_T
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,7 @@ class Effort:
             "agree": _round(self.agree.value),
             "agree_low": _round(self.agree.low),
             "agree_high": _round(self.agree.high),
+            "agree_method": self.agree.method,
         }
 
 
@@ -98,7 +114,7 @@ class Value:
 
     ``dimensions`` maps each benefit and cost to the mean rating (1-5) and how many of the
     customers rated it, so a team sees which benefit or cost drives the ratio. ``low``-``high``
-    is the mean CV's 95% interval (as ``mean``; none below 2 customers).
+    is the mean CV's 95% interval (as ``mean``, clipped to 0.2-5; none below 2 customers).
     """
 
     value: float | None
@@ -108,6 +124,7 @@ class Value:
     dimensions: dict[str, Mean] = field(default_factory=dict)
     low: float | None = None
     high: float | None = None
+    method: str = STUDENT_T
 
     @property
     def low_sample(self) -> bool:
@@ -118,6 +135,7 @@ class Value:
             "value": _round(self.value, 3),
             "low": _round(self.low, 3),
             "high": _round(self.high, 3),
+            "method": self.method,
             "benefit": _round(self.benefit, 3),
             "cost": _round(self.cost, 3),
             "n": self.n,
@@ -151,37 +169,39 @@ def net_score(promoters: int, detractors: int, n: int) -> NetScore:
     """NPS = 100 · (p - d), p = promoters (9-10) / n, d = detractors (0-6) / n.
 
     Its standard error is 100 · sqrt((p + d - (p - d)²) / n) (the variance of a variable that is
-    +1 for a promoter, -1 for a detractor, 0 otherwise), the interval NPS ± 1.96 · se clipped
-    to -100..100.
+    +1 for a promoter, -1 for a detractor, 0 otherwise). The 95% interval is the adjusted Wald
+    one (``scoring.intervals``): the same formula after adding 3/4 promoter, 3/4 detractor and
+    3/2 passive, which keeps its width at n = 1 and when all answers fall in one group.
     """
     if n <= 0:
         return NetScore(None, None, None, None, 0)
     p, d = promoters / n, detractors / n
     score = 100 * (p - d)
     se = 100 * math.sqrt(max(0.0, p + d - (p - d) ** 2) / n)
-    return NetScore(
-        score,
-        se,
-        max(-100.0, score - Z_95 * se),
-        min(100.0, score + Z_95 * se),
-        n,
-        promoters,
-        detractors,
-    )
+    low, high = adjusted_wald_nps(promoters, detractors, n)
+    return NetScore(score, se, low, high, n, promoters, detractors)
 
 
-def mean(total: float, squares: float | None, n: int) -> Mean:
-    """``total / n`` with mean ± 1.96 · s / sqrt(n), s the sample standard deviation."""
+def mean(
+    total: float,
+    squares: float | None,
+    n: int,
+    bounds: tuple[float | None, float | None] = (None, None),
+) -> Mean:
+    """``total / n`` with mean ± t(0.975, n-1) · s / sqrt(n), clipped to ``bounds``.
+
+    s is the sample standard deviation; no interval below n = 2.
+    """
     if n <= 0:
         return Mean(None, None, None, 0)
     average = total / n
     if squares is None or n < 2:
         return Mean(average, None, None, n)
     variance = max(0.0, (squares - n * average * average) / (n - 1))
-    half = Z_95 * math.sqrt(variance / n)
-    return Mean(average, average - half, average + half, n)
+    low, high = t_interval(average, variance, n, bounds)
+    return Mean(average, low, high, n)
 
 
 def effort(total: float, squares: float, agree: int, n: int) -> Effort:
     """CES = mean rating on 1-7; % agree = ratings of 5-7 / n · 100."""
-    return Effort(mean(total, squares, n), share(agree, n))
+    return Effort(mean(total, squares, n, CES_SCALE), share(agree, n))

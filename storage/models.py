@@ -181,6 +181,10 @@ class Invitation(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=100)
     claim_expires_at: datetime | None = _time()
     message_ref: str | None = Field(default=None, max_length=200)
+    import_case: str | None = Field(default=None, max_length=200)
+    """An imported answer's case_id when that case is not in this database (no case is made)."""
+    import_ref: str | None = Field(default=None, max_length=200)
+    """The ``response`` an imported answer came with: which answers were given together."""
 
 
 class Answer(SQLModel, table=True):

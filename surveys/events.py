@@ -52,6 +52,7 @@ MAX_ID_LENGTH = 200
 Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH), AfterValidator(_single_line)]
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]
 Short = Annotated[str, Field(max_length=64), AfterValidator(_single_line)]
+Key = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_single_line)]
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -144,6 +145,8 @@ class CaseClosed(_Strict):
     resolved: bool = True
     handle_seconds: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
     channel: Annotated[Short, Field(min_length=1)] | None = None
+    surveys: Annotated[tuple[Key, ...], Field(min_length=1, max_length=20)] | None = None
+    """The surveys this case may lead to, highest priority first (default ``CASE_SURVEYS``)."""
 
     @field_validator("opened_at", "closed_at")
     @classmethod
@@ -166,7 +169,10 @@ class CaseClosed(_Strict):
 
     def fingerprint(self) -> str:
         """A hash of the event's content: the same case_id with another body is a conflict."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        if data["surveys"] is None:
+            del data["surveys"]  # events from before per-case surveys keep their hash
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -194,6 +200,8 @@ _MESSAGES = {
     "model_attributes_type": "must be an object",
     "string_too_short": "must not be empty",
     "string_too_long": "is longer than {max_length} characters",
+    "too_short": "must not be empty",
+    "too_long": "has more than {max_length} items",
     "greater_than_equal": "must be at least {ge}",
     "less_than_equal": "must be at most {le}",
 }

@@ -22,10 +22,8 @@ from surveys.catalog import Catalog
 from surveys.conversation import pin_version
 from surveys.definitions import Survey
 from surveys.errors import UnknownSurvey
-from surveys.events import CaseClosed
+from surveys.events import CaseClosed, InvalidEvent
 from surveys.policy import (
-    CAMPAIGN_SURVEYS,
-    CASE_SURVEYS,
     CustomerHistory,
     Decision,
     PolicyConfig,
@@ -153,6 +151,24 @@ async def _invite(
     return await invitations.add_invitation(session, row)
 
 
+def _case_surveys(catalog: Catalog, event: CaseClosed, config: PolicyConfig) -> tuple[str, ...]:
+    """The event's own ``surveys`` (each must be in the catalog), else ``CASE_SURVEYS``."""
+    if event.surveys is None:
+        return config.case_surveys
+    unknown = [key for key in event.surveys if key not in catalog]
+    if unknown:
+        raise InvalidEvent(
+            [
+                (
+                    "surveys",
+                    f"{', '.join(map(repr, unknown))} is not a survey of the catalog "
+                    f"(known: {', '.join(catalog.keys())})",
+                )
+            ]
+        )
+    return event.surveys
+
+
 async def _unchanged(session: AsyncSession, case: SupportCase, event: CaseClosed) -> CaseOutcome:
     rows = await invitations.case_invitations(session, case.id or 0)
     return CaseOutcome(event.case_id, False, tuple(InvitationView.of(r) for r in rows))
@@ -273,7 +289,7 @@ async def record_case(
                 return await _unchanged(session, known, event)
     if known is not None:
         case = await cases.update_case(session, known, **fields)
-    offered = _offered(catalog, CASE_SURVEYS)
+    offered = _offered(catalog, _case_surveys(catalog, event, config))
     existing = {} if known is None else await _by_survey(session, case)
     # One invitation per case and survey: a case resolved again is offered only the surveys
     # it has none of yet and those it skipped; one already sent is never sent again.
@@ -386,7 +402,7 @@ async def campaign_batch(
     credits the agent of the customer's latest case. ``last_customer_id`` is None at the end.
     """
     batch = CampaignBatch()
-    offered = _offered(catalog, CAMPAIGN_SURVEYS)
+    offered = _offered(catalog, config.campaign_surveys)
     candidates = await customers.campaign_candidates(
         session, invited_since=now - config.throttle, after_id=after_id, limit=limit
     )

@@ -60,6 +60,10 @@ class PolicyConfig:
     default_timezone: str = "UTC"
     reminder_after: timedelta | None = timedelta(hours=24)
     expire_after: timedelta = timedelta(hours=72)
+    case_surveys: tuple[str, ...] = CASE_SURVEYS
+    """``CASE_SURVEYS``: what a closed case may lead to, highest priority first."""
+    campaign_surveys: tuple[str, ...] = CAMPAIGN_SURVEYS
+    """``CAMPAIGN_SURVEYS``: what the periodic campaign offers, highest priority first."""
 
 
 @dataclass(frozen=True)
@@ -187,10 +191,11 @@ def decide_for_case(
 ) -> list[Decision]:
     """The decisions for a closed case, one per survey worth recording, in priority order.
 
-    ``surveys`` are the case surveys the catalog offers. Surveys that are simply not due by
-    their cadence are left out (nothing to record); at most one decision is scheduled.
+    ``surveys`` are the surveys the case may lead to, highest priority first (``CASE_SURVEYS``
+    or the event's own choice). Surveys that are simply not due by their cadence are left out
+    (nothing to record); at most one decision is scheduled.
     """
-    offered = [key for key in CASE_SURVEYS if key in set(surveys)]
+    offered = list(dict.fromkeys(surveys))
     due = max(closed_at + config.csat_delay, now)
     refusal = _refusal(history)
     if refusal is None and now - (closed_at + config.csat_delay) >= config.expire_after:

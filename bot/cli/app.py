@@ -9,6 +9,7 @@ one-line summaries a test keeps equal to the commands' own.
 from __future__ import annotations
 
 import importlib
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,12 +87,42 @@ class LazyGroup(TyperGroup):
             self.commands[cmd_name] = lazy.load(cmd_name)
         return self.commands[cmd_name]
 
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a database problem the user can fix ends in one line, exit 2."""
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise  # the command's own way out (often while handling a database error)
+        except Exception as error:
+            clicks = any(kind.__name__ == "ClickException" for kind in type(error).__mro__)
+            message = None if clicks else _database_problem(error)
+            if message is None:
+                raise
+            from bot.cli.common import fail
+
+            fail(message, code=2)
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self.listing = True
         try:
             super().format_help(ctx, formatter)
         finally:
             self.listing = False
+
+
+def _database_problem(error: Exception) -> str | None:
+    """The one-line message for a database problem behind ``error`` (None: not one)."""
+    if "sqlalchemy" not in sys.modules and not isinstance(error, OSError):
+        return None  # no database was touched
+    from bot.cli.dberrors import database_problem
+    from bot.settings import load_settings
+    from feedbackbot.errors import FeedbackbotError
+
+    try:
+        where = load_settings().database_url_for_display
+    except FeedbackbotError:
+        where = "DATABASE_URL"
+    return database_problem(error, where)
 
 
 app = typer.Typer(

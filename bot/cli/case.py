@@ -21,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.common import console, errors, fail, require_current_schema, settings_or_exit
 from bot.http.jsonbody import BadJson, loads_limited
-from bot.policy import policy_config
+from bot.policy import check_survey_settings, policy_config
 from bot.settings import SUPPORTED_LANGUAGES, Settings
+from feedbackbot.errors import ConfigurationError
 from storage import cases
 from storage.engine import open_engine, session_factory
 from storage.types import utcnow
@@ -83,6 +84,10 @@ class Recorder:
 
 async def _with_recorder(settings: Settings, work: Any) -> Any:
     catalog = load_catalog(settings.surveys_file)
+    try:
+        check_survey_settings(settings, catalog)
+    except ConfigurationError as error:
+        fail(str(error), code=2)
     async with open_engine(settings.database_url) as engine:
         await require_current_schema(engine, settings)
         return await work(Recorder(session_factory(engine), catalog, policy_config(settings)))

@@ -92,7 +92,11 @@ def _value(figure: stats.Value) -> str:
 def report_table(report: Report) -> Table:
     table = Table(
         title=f"Feedback by {report.by}",
-        caption=f"(low-high): 95% interval; {LOW} fewer than 5 answers; - no data",
+        caption=(
+            "(low-high): 95% interval: CSAT, FCR, rates Wilson score; NPS adjusted Wald;"
+            f" CES, AHT, value Student t clipped to the scale. {LOW} fewer than 5 answers;"
+            " - no data"
+        ),
         header_style="bold",
     )
     table.add_column(report.by)
@@ -180,6 +184,10 @@ def report(
     except ConfigurationError as error:
         fail(str(error), code=2)
     except OSError as error:
+        from bot.cli.dberrors import database_problem
+
+        if chart is None or database_problem(error, "") is not None:
+            raise  # the database's problem, told in one line by the command group
         fail(f"{chart}: cannot write the chart ({error.strerror})")
     if fmt is ReportFormat.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")

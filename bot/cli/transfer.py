@@ -11,7 +11,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.markup import escape
@@ -21,8 +21,10 @@ from rich.table import Table
 from bot.cli.answer_csv import (
     BadFile,
     ParsedLine,
-    count_rows,
+    check_readable,
+    csv_cells,
     export_cells,
+    neutralise,
     read_rows,
     write_csv_header,
 )
@@ -31,6 +33,9 @@ from feedbackbot.errors import FeedbackbotError
 from scoring.periods import parse_since, parse_until
 from storage.engine import open_engine, session_factory
 from storage.transfer import IMPORTED, PRESENT, count_answers, import_answers, stream_answers
+
+if TYPE_CHECKING:
+    from surveys.catalog import Catalog
 
 import_app = typer.Typer(help="Bring history in from another tool.", no_args_is_help=True)
 export_app = typer.Typer(help="Take data out (CSV or JSON lines).", no_args_is_help=True)
@@ -56,7 +61,7 @@ def _progress() -> Progress:
 
 
 async def _import(
-    database_url: str, path: Path, total: int
+    database_url: str, path: Path, total: int, catalog: Catalog
 ) -> tuple[Counter[str], list[ParsedLine]]:
     tally: Counter[str] = Counter()
     rejected: list[ParsedLine] = []
@@ -77,7 +82,7 @@ async def _import(
                 progress.advance(task, len(batch))
 
             batch: list[ParsedLine] = []
-            for parsed in read_rows(path):
+            for parsed in read_rows(path, catalog):
                 if parsed.record is None:
                     tally["rejected"] += 1
                     rejected.append(parsed)
@@ -92,17 +97,28 @@ async def _import(
     return tally, rejected
 
 
-def _write_rejects(path: Path, rejected: list[ParsedLine]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
+def _open_rejects(path: Path) -> TextIO:
+    """The rejects file, opened before the import so a bad path stops it before any write."""
+    try:
+        return path.open("w", newline="", encoding="utf-8")
+    except OSError as error:
+        fail(f"--rejects {path}: cannot write it ({error.strerror})", code=2)
+
+
+def _write_rejects(handle: TextIO, rejected: list[ParsedLine]) -> None:
+    with handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["line", "error", "customer_id", "case_id", "survey", "question"])
         for item in rejected:
             raw = item.raw
             writer.writerow(
                 [
-                    item.line,
-                    item.error,
-                    *(raw.get(c, "") for c in ("customer_id", "case_id", "survey", "question")),
+                    neutralise(str(cell))
+                    for cell in (
+                        item.line,
+                        item.error,
+                        *(raw.get(c, "") for c in ("customer_id", "case_id", "survey", "question")),
+                    )
                 ]
             )
 
@@ -130,8 +146,8 @@ def import_answers_command(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV with customer_id, agent_id, case_id, survey, question, value, text, "
-            "answered_at (see README).",
+            help="CSV (or .jsonl) with customer_id, agent_id, case_id, survey, question, value, "
+            "text, answered_at (see README); what export answers writes.",
             show_default=False,
         ),
     ],
@@ -140,16 +156,28 @@ def import_answers_command(
         typer.Option(help="Also write every rejected row (line and reason) to this CSV."),
     ] = None,
 ) -> None:
-    """Import answers from a CSV file; rows already imported are skipped, so re-runs are safe.
+    """Import answers from a CSV or JSON-lines file; rows already imported are skipped, so
+    re-runs are safe. Answers never create cases: operational figures stay as they are.
 
-    Exits 1 when some rows were rejected (each is listed with its line number and why).
+    Exits 1 when some rows were rejected (each is listed with its line number and why), 2 when
+    the file cannot be read (nothing is imported then).
     """
+    from surveys.catalog import load_catalog
+
     settings = settings_or_exit()
     if not file.is_file():
         fail(f"{file}: no such file", code=2)
     try:
-        total = count_rows(file)
-        tally, rejected = asyncio.run(_import(settings.database_url, file, total))
+        total = check_readable(file)
+    except BadFile as error:
+        fail(str(error), code=2)
+    try:
+        catalog = load_catalog(settings.surveys_file)
+    except FeedbackbotError as error:
+        fail(str(error), code=2)
+    rejects_file = _open_rejects(rejects) if rejects is not None else None
+    try:
+        tally, rejected = asyncio.run(_import(settings.database_url, file, total, catalog))
     except BadFile as error:
         fail(str(error), code=2)
     except FeedbackbotError as error:
@@ -160,10 +188,12 @@ def import_answers_command(
         [(item.line, item.error or "") for item in rejected],
     )
     if rejected:
-        if rejects is not None:
-            _write_rejects(rejects, rejected)
+        if rejects_file is not None:
+            _write_rejects(rejects_file, rejected)
             console.print(f"Every rejected row is listed in {rejects}.", highlight=False)
         raise typer.Exit(1)
+    if rejects_file is not None:
+        _write_rejects(rejects_file, [])
 
 
 async def _export(
@@ -187,7 +217,7 @@ async def _export(
             async for row in stream_answers(session, since, until):
                 cells = export_cells(row)
                 if writer is not None:
-                    writer.writerow(cells)
+                    writer.writerow(csv_cells(cells))
                 else:
                     out.write(json.dumps(cells, ensure_ascii=False) + "\n")
                 written += 1

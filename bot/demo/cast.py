@@ -54,6 +54,8 @@ class Customer:
     comment: str | None = None
     ratings: tuple[int, ...] = field(default=())
     """Their value survey: five benefits then seven costs."""
+    effort: int | None = None
+    """Set for the customer whose case asks the effort question (CES, 1-7) instead of CSAT."""
 
 
 AGENTS = (
@@ -117,6 +119,8 @@ GOOD_COMMENTS = (
 CHANNELS = ("email", "chat", "phone", "chat", "email", "self_service")
 BEHAVIOURS = {2: Behaviour.SILENT, 9: Behaviour.STOPS, 14: Behaviour.SILENT}
 REMINDED = 5
+EFFORT = 3
+"""This customer's case event chooses its survey: ``"surveys": ["ces"]`` (DESIGN section 9)."""
 SLACK_EVERY = 3
 """Every third customer is a Slack user (a B2B customer in a shared workspace)."""
 
@@ -154,6 +158,7 @@ def _customer(index: int, rng: random.Random) -> Customer:
         cost=cost,
         comment=comment,
         ratings=ratings,
+        effort=min(7, csat + 2) if index == EFFORT else None,
     )
 
 
@@ -196,4 +201,5 @@ def case_event(
         "resolved": rng.random() < 0.85,
         "handle_seconds": handle,
         "channel": CHANNELS[number % len(CHANNELS)],
+        **({"surveys": ["ces"]} if customer.effort is not None else {}),
     }

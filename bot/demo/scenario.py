@@ -167,6 +167,12 @@ async def _story(
     reachable = [p for p in people if p.account is not None]
 
     narrator.step("Customers answer the CSAT survey in Telegram and Slack")
+    for person in people:
+        if person.customer.effort is not None:
+            narrator.note(
+                f'{person.customer.name}\'s case asked for "surveys": ["ces"]: '
+                "they answer the effort question (CES) instead"
+            )
     await _in_parallel(narrator, "CSAT answers", reachable, lambda p: _csat(stage, p))
     for person in reachable:
         if person.customer.behaviour is Behaviour.STOPS:
@@ -283,6 +289,8 @@ async def _in_parallel(
 async def _csat(stage: Stage, person: Person) -> None:
     customer = person.customer
     match customer.behaviour:
+        case Behaviour.ANSWERS if customer.effort is not None:
+            await _answer(stage, person, Script.of([customer.effort]))
         case Behaviour.ANSWERS:
             await _answer(stage, person, _csat_script(customer))
         case Behaviour.STOPS:

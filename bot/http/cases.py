@@ -35,14 +35,17 @@ async def close_case(request: web.Request) -> web.Response:
     except InvalidEvent as invalid:
         return field_errors(422, invalid.problems)
     services = request.app[SERVICES]
-    async with services.sessions() as session, session.begin():
-        outcome = await record_case(
-            session,
-            event,
-            catalog=services.catalog,
-            config=services.policy,
-            now=services.clock(),
-        )
+    try:
+        async with services.sessions() as session, session.begin():
+            outcome = await record_case(
+                session,
+                event,
+                catalog=services.catalog,
+                config=services.policy,
+                now=services.clock(),
+            )
+    except InvalidEvent as invalid:  # a per-case survey the catalog does not have
+        return field_errors(422, invalid.problems)
     return web.json_response(outcome.as_json(), status=202)
 
 

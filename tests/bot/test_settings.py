@@ -156,3 +156,44 @@ def test_env_example_lists_every_setting() -> None:
         if "=" in line and not line.startswith("# ")
     }
     assert names == {name.upper() for name in Settings.model_fields}
+
+
+def test_empty_settings_fall_back_to_their_defaults(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    names = [name.upper() for name in Settings.model_fields if name != "quiet_hours"]
+    (tmp_path / ".env").write_text("".join(f"{name}=\n" for name in names[::2]))
+    for name in names[1::2]:
+        monkeypatch.setenv(name, " ")
+    loaded = load_settings(tmp_path / ".env")
+    assert loaded == Settings(_env_file=None)
+    assert (loaded.http_port, loaded.csat_delay_minutes) == (8080, 30)
+    assert loaded.database_url == "sqlite+aiosqlite:///./feedbackbot.db"
+
+
+def test_an_empty_quiet_hours_turns_them_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUIET_HOURS", "")
+    assert load_settings(None).quiet_hours is None
+
+
+def test_case_and_campaign_surveys_are_comma_separated_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CASE_SURVEYS", "ces, csat,ces")
+    monkeypatch.setenv("CAMPAIGN_SURVEYS", "value")
+    loaded = load_settings(None)
+    assert (loaded.case_surveys, loaded.campaign_surveys) == (("ces", "csat"), ("value",))
+    assert load_settings(None, case_surveys="").case_surveys == ("csat", "nps", "value")
+
+
+def test_an_unknown_survey_setting_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.policy import check_survey_settings
+    from surveys.catalog import load_catalog
+
+    monkeypatch.setenv("CAMPAIGN_SURVEYS", "nps,onboarding")
+    with pytest.raises(ConfigurationError) as raised:
+        check_survey_settings(load_settings(None), load_catalog(None))
+    assert str(raised.value) == (
+        "Invalid setting CAMPAIGN_SURVEYS: 'onboarding' is not a survey of the catalog (known: "
+        "csat, nps, ces, fcr, value); add it to SURVEYS_FILE or remove it"
+    )

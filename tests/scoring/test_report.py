@@ -59,6 +59,7 @@ async def test_answer_figures_per_agent_by_hand(
         "high": pytest.approx(93.85, abs=0.01),
         "n": 3,
         "low_sample": True,
+        "method": "wilson",
     }
 
 

@@ -14,6 +14,7 @@ def test_no_answers_give_no_value_and_count_as_low_sample() -> None:
         "high": None,
         "n": 0,
         "low_sample": True,
+        "method": "wilson",
     }
 
 
@@ -49,13 +50,16 @@ def test_nps_hand_worked() -> None:
     figure = stats.net_score(5, 2, 10)
     assert figure.value == pytest.approx(30.0)
     assert figure.se == pytest.approx(24.698, abs=0.001)
-    assert figure.low == pytest.approx(30 - 1.96 * 24.698, abs=0.01)
-    assert figure.high == pytest.approx(30 + 1.96 * 24.698, abs=0.01)
+    # Adjusted Wald: p' = 5.75 / 13, d' = 2.75 / 13, centre 23.08, half-width
+    # 1.96 * sqrt((8.5 / 13 - (3 / 13)^2) / 13) = 42.128
+    assert figure.low == pytest.approx(23.077 - 42.128, abs=0.01)
+    assert figure.high == pytest.approx(23.077 + 42.128, abs=0.01)
 
 
-def test_nps_of_all_promoters_is_100_with_no_spread() -> None:
+def test_nps_of_all_promoters_is_100_with_an_interval_that_keeps_its_width() -> None:
     figure = stats.net_score(7, 0, 7)
-    assert (figure.value, figure.se, figure.low, figure.high) == (100.0, 0.0, 100.0, 100.0)
+    assert (figure.value, figure.se, figure.high) == (100.0, 0.0, 100.0)
+    assert figure.low is not None and 20 < figure.low < 60
 
 
 def test_nps_of_all_detractors_is_minus_100() -> None:
@@ -63,15 +67,16 @@ def test_nps_of_all_detractors_is_minus_100() -> None:
 
 
 def test_nps_interval_is_clipped_to_its_scale() -> None:
-    figure = stats.net_score(1, 1, 2)
-    assert figure.value == 0.0 and figure.low == -100.0 and figure.high == 100.0
+    figure = stats.net_score(1, 0, 1)
+    assert figure.value == 100.0 and figure.high <= 100.0 and figure.low > -100.0
+    assert stats.net_score(0, 1, 1).low >= -100.0
 
 
 def test_mean_with_interval() -> None:
-    # values 2, 4, 6: mean 4, s = 2, half-width 1.96 * 2 / sqrt(3)
+    # values 2, 4, 6: mean 4, s = 2, half-width t(0.975, 2) * 2 / sqrt(3), t = 4.302653
     figure = stats.mean(12, 4 + 16 + 36, 3)
     assert figure.value == 4.0
-    assert figure.high - figure.value == pytest.approx(1.959964 * 2 / math.sqrt(3), abs=1e-6)
+    assert figure.high - figure.value == pytest.approx(4.302653 * 2 / math.sqrt(3), abs=1e-5)
     assert stats.mean(5, 25, 1).low is None
 
 

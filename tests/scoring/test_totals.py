@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
+from scipy.stats import t as t_dist
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoring.periods import Window
@@ -60,9 +61,9 @@ async def test_total_and_agent_filter_agree_with_an_independent_computation(
     values = inside[inside.survey == "value"].score
     assert total.value.n == len(values)
     assert total.value.value == pytest.approx(values.mean())
-    half = 1.959963984540054 * values.std(ddof=1) / math.sqrt(len(values))
-    assert total.value.low == pytest.approx(values.mean() - half)
-    assert total.value.high == pytest.approx(values.mean() + half)
+    half = t_dist.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
+    assert total.value.low == pytest.approx(max(0.2, values.mean() - half))
+    assert total.value.high == pytest.approx(min(5.0, values.mean() + half))
 
     by_agent = {row.key: row for row in (await build_report(session, "agent", month)).rows}
     for agent in ("dana", "eli"):

@@ -197,3 +197,11 @@ def test_the_campaign_picks_nps_first_then_value_and_respects_the_throttle() -> 
         last_any=utc("2026-02-01"),
     )
     assert decide_for_campaign(NO_QUIET, done, now=now) is None
+
+
+def test_a_case_leads_to_the_surveys_it_is_given_in_their_order() -> None:
+    closed = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    decisions = decide_for_case(
+        NO_QUIET, reachable(), closed_at=closed, now=closed, surveys=("ces", "csat")
+    )
+    assert [(d.survey_key, d.scheduled) for d in decisions] == [("ces", True), ("csat", False)]

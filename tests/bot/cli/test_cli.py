@@ -91,3 +91,15 @@ def test_version_and_help_import_no_command_module(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert "HEAVY []" in done.stdout
+
+
+def test_an_unknown_survey_in_case_surveys_stops_start_up_with_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CASE_SURVEYS", "csat,onbording")
+    result = CliRunner().invoke(app, ["run"])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "Invalid setting CASE_SURVEYS: 'onbording' is not a survey of the catalog (known: csat, "
+        "nps, ces, fcr, value); add it to SURVEYS_FILE or remove it"
+    )

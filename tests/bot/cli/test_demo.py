@@ -59,6 +59,7 @@ def test_the_demo_ends_with_csat_nps_and_value_figures_and_keeps_its_database(
     assert {row["key"] for row in rows} == {"dana", "lee", "sam"}
     for row in rows:
         assert row["csat"]["n"] > 0 and row["nps"]["n"] > 0 and row["value"]["n"] > 0
+    assert sum(row["ces"]["n"] for row in rows) >= 1, "one case chose the effort survey"
 
 
 def test_the_demo_explains_itself() -> None:

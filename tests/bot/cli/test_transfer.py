@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
 from bot.cli.app import app
@@ -109,7 +110,9 @@ def test_jsonl_export_to_standard_output(history: None, now: datetime) -> None:
         "survey_version",
         "channel",
         "team",
+        "response",
     }
+    assert {type(r["value"]) for r in rows if r["question"] in ("nps", "ces", "csat")} == {int}
 
 
 def test_rejected_rows_are_listed_with_line_numbers_and_why(database: str, tmp_path: Path) -> None:
@@ -122,8 +125,10 @@ def test_rejected_rows_are_listed_with_line_numbers_and_why(database: str, tmp_p
         + ",dana,T-3,csat,csat,4,,2026-01-05T10:00:00Z\n"
         + "alice,dana,T-4,nps,nps,ten,,2026-01-05T10:00:00Z\n"
         + "alice,dana,T-5,csat,csat,4,,last tuesday\n"
-        + "boris,dana,T-1,csat,fcr,yes,,2026-01-05T10:00:00Z\n"
+        + "alice,dana,T-1,bogus,csat,4,,2026-01-05T10:00:00Z\n"
         + "alice,,T-6,csat,csat,3,,2026-01-06\n"
+        + "alice,,T-6,csat,mood,3,,2026-01-06\n"
+        + "alice,,T-6,csat,fcr,maybe,,2026-01-06\n"
     )
     rejects = tmp_path / "rejects.csv"
     result = runner.invoke(
@@ -132,21 +137,30 @@ def test_rejected_rows_are_listed_with_line_numbers_and_why(database: str, tmp_p
     assert result.exit_code == 1
     output = result.output
     assert "│ imported        │ 3 │" in output
-    assert "│ rejected        │ 5 │" in output
+    assert "│ rejected        │ 7 │" in output
     assert "│    5 │ value 9 is outside 1-5 for question csat" in output
     assert "│    6 │ customer_id is required" in output
     assert "│    7 │ value 'ten' is not a whole number (nps is rated 0-10)" in output
     assert "│    8 │ answered_at 'last tuesday' is not an ISO 8601 timestamp" in output
-    assert "│    9 │ case T-1 belongs to another customer" in output
+    assert "│    9 │ survey 'bogus' is not in the survey catalog" in output
     written = list(csv.DictReader(rejects.open(newline="")))
-    assert [row["line"] for row in written] == ["5", "6", "7", "8", "9"]
+    assert [row["line"] for row in written] == ["5", "6", "7", "8", "9", "11", "12"]
+    why = {row["line"]: row["error"] for row in written}
+    assert (
+        why["9"]
+        == "survey 'bogus' is not in the survey catalog (known: csat, nps, ces, fcr, value)"
+    )
+    assert why["11"] == (
+        "question 'mood' is not a question of survey csat (its questions: csat, fcr, comment)"
+    )
+    assert why["12"] == "value 'maybe' must be yes or no for question fcr"
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         ("", "the file is empty"),
-        ("customer_id,case_id,survey\n", "missing column(s) agent_id, question, value, text"),
+        ("customer_id,case_id,survey\n", "missing column(s) question, value, answered_at"),
         (HEADER.strip() + ",mood\n", "unknown column(s) mood"),
     ],
 )
@@ -163,3 +177,88 @@ def test_a_file_that_cannot_be_imported_exits_2_naming_the_problem(
 def test_a_missing_file_exits_2(database: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "answers", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_a_latin_1_file_exits_2_in_one_line_before_anything_is_imported(
+    engine: AsyncEngine, database: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "latin.csv"
+    source.write_bytes(
+        (HEADER + "alice,,,csat,csat,5,,2026-01-05T10:00:00Z\n" * 3).encode()
+        + "alice,,,csat,comment,,Très lent,2026-01-05T10:00:00Z\n".encode("latin-1")
+    )
+    result = runner.invoke(app, ["import", "answers", str(source)])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0, result.output
+    assert "is not UTF-8 text" in result.output
+    assert _report("survey") == []
+
+
+def test_an_unwritable_rejects_path_exits_2_before_the_import(
+    engine: AsyncEngine, database: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "history.csv"
+    source.write_text(HEADER + "alice,,,csat,csat,5,,2026-01-05T10:00:00Z\n")
+    rejects = tmp_path / "no-such-folder" / "rejects.csv"
+    result = runner.invoke(app, ["import", "answers", str(source), "--rejects", str(rejects)])
+    assert result.exit_code == 2
+    assert "--rejects" in result.output and "cannot write it" in result.output
+    assert _report("survey") == []
+
+
+def test_a_jsonl_export_imports_again_with_equal_reports(
+    history: None, database: str, tmp_path: Path
+) -> None:
+    before = {by: _report(by) for by in ("agent", "customer", "survey")}
+    exported = tmp_path / "answers.jsonl"
+    result = runner.invoke(app, ["export", "answers", "--format", "jsonl", "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    engine = create_engine(database)
+    asyncio.run(empty_tables(engine))
+    asyncio.run(engine.dispose())
+    imported = runner.invoke(app, ["import", "answers", str(exported)])
+    assert imported.exit_code == 0, imported.output
+    assert {by: _report(by) for by in before} == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("http://evil.example","x")',
+        "+1",
+        "-sad",
+        "@cmd",
+        "\tindent",
+        "\rcr",
+        "'=already quoted",
+        "'plain",
+        "- 5",
+    ],
+)
+async def test_formulas_are_neutralised_in_csv_and_come_back_unchanged(
+    factory: Factory, database: str, tmp_path: Path, text: str
+) -> None:
+    alice = await factory.customer(text if text.strip() == text else "alice")
+    invitation = await answered(factory, alice, None, "csat", {"csat": 1})
+    await factory.answer(invitation, "comment", text=text)
+    exported = tmp_path / "answers.csv"
+    result = await asyncio.to_thread(
+        runner.invoke, app, ["export", "answers", "--output", str(exported)]
+    )
+    assert result.exit_code == 0, result.output
+    cells = list(csv.DictReader(exported.open(newline="")))
+    for cell in (cells[0]["customer_id"], cells[1]["text"]):
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cells[1]["text"] == ("'" + text if text.lstrip("'")[0] in "=+-@\t\r" else text)
+    assert cells[0]["value"] == "1"
+    engine = create_engine(database)
+    await empty_tables(engine)
+    await engine.dispose()
+    imported = await asyncio.to_thread(runner.invoke, app, ["import", "answers", str(exported)])
+    assert imported.exit_code == 0, imported.output
+    again = tmp_path / "again.jsonl"
+    await asyncio.to_thread(
+        runner.invoke, app, ["export", "answers", "--format", "jsonl", "-o", str(again)]
+    )
+    rows = [json.loads(line) for line in again.read_text().splitlines()]
+    assert rows[0]["customer_id"] == alice.external_id and rows[1]["text"] == text

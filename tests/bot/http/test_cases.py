@@ -302,3 +302,21 @@ async def test_a_body_of_the_wrong_shape_is_a_422(
     response = await post(client, body)
     assert response.status == 422
     assert problem in (await response.json())["errors"]
+
+
+async def test_a_case_may_choose_its_surveys(
+    client: TestClient, event: dict[str, Any], now: datetime
+) -> None:
+    body = await (await post(client, {**event, "surveys": ["ces", "csat"]})).json()
+    assert [(i["survey"], i["status"]) for i in body["invitations"]] == [("ces", "pending")]
+
+
+async def test_an_unknown_survey_for_a_case_is_a_422_naming_the_field(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any]
+) -> None:
+    response = await post(client, {**event, "surveys": ["ces", "mood"]})
+    assert response.status == 422
+    [problem] = (await response.json())["errors"]
+    assert problem["field"] == "surveys"
+    assert problem["problem"].startswith("'mood' is not a survey of the catalog (known: csat")
+    assert await count(engine, SupportCase) == 0

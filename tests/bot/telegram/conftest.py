@@ -57,13 +57,19 @@ class Harness:
     outbox: Outbox
 
     async def close_case(
-        self, user: TelegramUser, case_id: str = "CASE-1", customer: str = "alice", **fields
+        self,
+        user: TelegramUser,
+        case_id: str = "CASE-1",
+        customer: str = "alice",
+        surveys: list[str] | None = None,
+        **fields,
     ) -> CaseOutcome:
         body = {
             "case_id": case_id,
             "customer": {"id": customer, "telegram_chat_id": user.id, **fields},
             "agent": {"id": "dana"},
             "closed_at": utcnow().isoformat(),
+            **({"surveys": surveys} if surveys else {}),
         }
         async with self.sessions() as session, session.begin():
             return await record_case(

@@ -205,3 +205,22 @@ async def test_two_presses_handled_at_the_same_time_are_counted_once(harness: Ha
     assert [(a.question_key, a.value) for a in await harness.answers()] == [("csat", 3)]
     await telegram.wait_for_messages(ann, 2)
     assert len(telegram.chat(ann).bot_messages) == 2, "the next question is asked once"
+
+
+async def test_a_ces_survey_is_sent_and_answered_through_telegram(polling: Harness) -> None:
+    telegram = polling.telegram
+    ann = telegram.create_user("Ann", language_code="en")
+    outcome = await polling.close_case(ann, surveys=["ces"])
+    assert [(i.survey, i.status) for i in outcome.invitations] == [("ces", "pending")]
+    assert (await polling.dispatch()).outcomes["sent"] == 1
+    [question] = await telegram.wait_for_messages(ann, 1)
+    assert "made it easy to handle my issue" in question.plain_text
+    assert question.buttons == [["1", "2", "3", "4", "5", "6", "7"]]
+    await telegram.press_button(ann, question, "6")
+    thanks = (await telegram.wait_for_messages(ann, 2))[-1]
+    assert "Thank you" in thanks.plain_text
+    assert [(a.survey_key, a.question_key, a.value) for a in await polling.answers()] == [
+        ("ces", "ces", 6)
+    ]
+    [invitation] = await polling.invitations()
+    assert invitation.status is InvitationStatus.ANSWERED
