@@ -116,7 +116,7 @@ async def test_rates_and_intervals_equal_pandas_and_statsmodels(
             _close(figure.value, 100 * hits / n)
             _close(figure.low, 100 * low)
             _close(figure.high, 100 * high)
-        low, high = DescrStatsW(part["revenue"].to_numpy()).zconfint_mean()
+        low, high = DescrStatsW(part["revenue"].to_numpy()).tconfint_mean()
         _close(band.revenue.value, part["revenue"].mean())
         _close(band.revenue.low, low)
         _close(band.revenue.high, high)
