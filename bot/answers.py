@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import metrics
 from bot.settings import Settings
 from storage import invitations
 from storage.models import Platform
@@ -59,12 +60,12 @@ class AnswerDesk:
     async def press(self, sender: Sender, command: AnswerCommand) -> Outcome:
         async with self.sessions() as session, session.begin():
             outcome = await flow.press(session, sender, command, self.rules, self.clock())
-        return self._after(outcome)
+        return self._after(sender, outcome)
 
     async def type_text(self, sender: Sender, text: str) -> Outcome:
         async with self.sessions() as session, session.begin():
             outcome = await flow.type_text(session, sender, text, self.rules, self.clock())
-        return self._after(outcome)
+        return self._after(sender, outcome)
 
     async def other_content(self, sender: Sender) -> Outcome:
         async with self.sessions() as session, session.begin():
@@ -97,7 +98,9 @@ class AnswerDesk:
                 deliver(invitation_id)
         return erased
 
-    def _after(self, outcome: Outcome) -> Outcome:
+    def _after(self, sender: Sender, outcome: Outcome) -> Outcome:
+        if outcome.recorded:
+            metrics.answer_recorded(sender.channel.value)
         invitation_id = outcome.step.invitation_id
         if outcome.recorded and outcome.alert and invitation_id is not None:
             for deliver in self.alert_deliveries:

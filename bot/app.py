@@ -2,9 +2,14 @@
 
 Start-up order: database migrated, survey catalog loaded, platform runtimes created (from
 ``bot.platforms.PLATFORMS``, sharing one answer desk), HTTP server listening, platforms
-started, scheduler started. Shutdown runs in reverse, the dispatcher first: it finishes the
-sends in flight, records them and hands its leases back, so another worker carries on at once
-and nothing is sent twice.
+started (and their long-running parts supervised), scheduler started. Shutdown runs in
+reverse, the dispatcher first: it finishes the sends in flight, records them and hands its
+leases back, so another worker carries on at once and nothing is sent twice.
+
+After start-up nothing ends ``run`` but a signal: every long-running part (the Telegram
+poller or webhook set-up, Slack's Socket Mode connection, each scheduled job, the dispatcher
+among them) restarts itself after an error (``bot.supervision``), and ``/healthz`` and
+``/metrics`` show the state of each.
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from bot.http.health import HealthCheck
 from bot.http.keys import Services
 from bot.http.server import build_web_app
 from bot.platforms import PlatformRuntime, PlatformServices, create_runtimes
-from bot.policy import check_survey_settings, dispatch_config, policy_config
+from bot.policy import check_survey_settings, dispatch_config, policy_config, restart_backoff
 from bot.scheduler import Scheduler, build_scheduler
 from bot.settings import Settings
+from bot.supervision import Parts, Supervisor
 from feedbackbot.errors import FeedbackbotError
 from storage import migrate
 from storage.engine import create_engine, session_factory
@@ -98,6 +104,8 @@ async def serve(
     dispatcher: Dispatcher | None = None
     scheduler: Scheduler | None = None
     started: list[PlatformRuntime] = []
+    parts = Parts()
+    supervisor = Supervisor(parts, restart_backoff(settings))
     try:
         before, after = await migrate.upgrade(engine)
         log.info(
@@ -115,6 +123,7 @@ async def serve(
             [*channels, *(runtime.channel for runtime in runtimes)],
             dispatch_config(settings),
             worker=worker,
+            part=parts.add("dispatch"),
         )
         scheduler = build_scheduler(
             dispatcher=dispatcher,
@@ -124,6 +133,8 @@ async def serve(
             worker=worker,
             dispatch_interval=settings.dispatch_interval_seconds,
             extra_jobs=[job for runtime in runtimes for job in runtime.jobs()],
+            parts=parts,
+            backoff=restart_backoff(settings),
         )
         services = Services.build(
             settings,
@@ -131,6 +142,7 @@ async def serve(
             sessions=sessions,
             catalog=catalog,
             health_checks={"scheduler": scheduler_check(scheduler)},
+            parts=parts,
         )
         app = build_web_app(services)
         for runtime in runtimes:
@@ -147,6 +159,8 @@ async def serve(
         for runtime in runtimes:
             await runtime.start()
             started.append(runtime)
+            for supervised in runtime.supervised():
+                supervisor.start(supervised)
         scheduler.start()
         log.info(
             "feedbackbot running",
@@ -159,6 +173,7 @@ async def serve(
             await dispatcher.close()
         if scheduler is not None:
             await scheduler.shutdown()
+        await supervisor.stop()
         for runtime in reversed(started):
             await runtime.stop()
         if runner is not None:

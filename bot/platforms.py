@@ -4,7 +4,9 @@ Each entry names a platform and its factory. A factory gets the settings and the
 ``PlatformServices`` built once at start-up and returns a runtime, or None when the platform is
 not configured (no token). A runtime has a ``channel`` the dispatcher sends through,
 ``start()``/``stop()``, ``add_routes(app)`` (called before the HTTP server starts, e.g.
-/slack/events) and ``jobs()`` (scheduled work such as digests, see ``bot.scheduler.Job``).
+/slack/events), ``jobs()`` (scheduled work such as digests, see ``bot.scheduler.Job``) and
+``supervised()`` (long-running parts such as the Telegram poller, see
+``bot.supervision.Supervised``), which ``serve()`` restarts after any error.
 The platform packages are imported by their factory, so a command that starts no bot never
 loads aiogram or slack-bolt.
 """
@@ -24,6 +26,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.scheduler import Job
+    from bot.supervision import Supervised
 
 
 class PlatformRuntime(Protocol):
@@ -33,6 +36,8 @@ class PlatformRuntime(Protocol):
     def add_routes(self, app: web.Application) -> None: ...
 
     def jobs(self) -> Iterable[Job]: ...
+
+    def supervised(self) -> Iterable[Supervised]: ...
 
     async def start(self) -> None: ...
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.dispatch.dispatcher import DispatchConfig, PlatformLimits
 from bot.settings import Settings
+from bot.supervision import Backoff
 from feedbackbot.errors import ConfigurationError
 from surveys.catalog import Catalog
 from surveys.policy import NPS, VALUE, PolicyConfig
@@ -59,4 +60,11 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
         max_attempts=settings.dispatch_max_attempts,
         lease=timedelta(seconds=settings.dispatch_lease_seconds),
         send_timeout=settings.dispatch_send_timeout_seconds,
+    )
+
+
+def restart_backoff(settings: Settings) -> Backoff:
+    return Backoff(
+        base=timedelta(seconds=settings.restart_backoff_seconds),
+        cap=timedelta(seconds=settings.restart_backoff_max_seconds),
     )

@@ -5,7 +5,9 @@ is led by one worker per platform, see ``bot.dispatch.dispatcher``), expiry is o
 UPDATE any worker may run, and the campaign runs once per day across all workers through its
 ``digest_log`` key ``("campaign", <date>)``. Platform packages add their own jobs (digests,
 alerts) through ``jobs()`` on their runtime. Every job runs one instance at a time and
-coalesces missed runs; a job that raises is logged and runs again at its next time.
+coalesces missed runs. Each job is a supervised part (``bot.supervision``) named after it: a
+run that raises is logged as one line and tried again after a backoff (not only at its next
+time, which may be half an hour away), and ``/healthz`` shows it ``down`` until a run works.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatch import Dispatcher
+from bot.supervision import DEFAULT_BACKOFF, Backoff, Part, Parts, supervise
 from storage import digest_log
 from storage.types import utcnow
 from surveys.catalog import Catalog
@@ -99,12 +102,17 @@ class Scheduler:
     campaign would only be redone later, but we would rather finish the transaction.
     """
 
-    def __init__(self, jobs: Iterable[Job]) -> None:
+    def __init__(
+        self, jobs: Iterable[Job], parts: Parts | None = None, backoff: Backoff = DEFAULT_BACKOFF
+    ) -> None:
         self.aps = AsyncIOScheduler(timezone="UTC")
+        self.parts = parts if parts is not None else Parts()
+        self.backoff = backoff
         self._running: set[asyncio.Task[object]] = set()
+        self._stopping = asyncio.Event()
         for job in jobs:
             self.aps.add_job(
-                self._logged(job),
+                self._supervised(job),
                 job.trigger,
                 id=job.name,
                 name=job.name,
@@ -124,6 +132,7 @@ class Scheduler:
 
     async def shutdown(self, grace: float = 30.0) -> None:
         """Stop scheduling, give running jobs ``grace`` seconds to finish, then stop."""
+        self._stopping.set()
         if not self.aps.running:
             return
         self.aps.pause()
@@ -131,17 +140,20 @@ class Scheduler:
             await asyncio.wait(set(self._running), timeout=grace)
         self.aps.shutdown(wait=False)
 
-    def _logged(self, job: Job) -> Callable[[], Awaitable[None]]:
+    def _supervised(self, job: Job) -> Callable[[], Awaitable[None]]:
+        part = self.parts.add(job.name)
+
+        async def once(_: Part) -> None:
+            await job.run()
+
         async def run() -> None:
             task = asyncio.current_task()
             if task is not None:
-                self._running.add(task)  # type: ignore[arg-type]
+                self._running.add(task)
             try:
-                await job.run()
-            except Exception:  # logged here; the job runs again at its next time
-                log.exception("scheduled job failed", extra={"job": job.name})
+                await supervise(part, once, self._stopping, backoff=self.backoff, forever=False)
             finally:
-                self._running.discard(task)  # type: ignore[arg-type]
+                self._running.discard(task)
 
         return run
 
@@ -155,6 +167,8 @@ def build_scheduler(
     worker: str,
     dispatch_interval: float,
     extra_jobs: Iterable[Job] = (),
+    parts: Parts | None = None,
+    backoff: Backoff = DEFAULT_BACKOFF,
 ) -> Scheduler:
     """The scheduler with every job added, not started (``start()`` needs the running loop)."""
 
@@ -167,7 +181,9 @@ def build_scheduler(
             Job("expire", _every(EXPIRY_INTERVAL), dispatcher.expire_overdue),
             Job("campaign", _every(CAMPAIGN_CHECK_INTERVAL), campaign),
             *extra_jobs,
-        ]
+        ],
+        parts,
+        backoff,
     )
 
 

@@ -145,6 +145,8 @@ class Settings(BaseSettings):
     dispatch_max_attempts: int = Field(default=5, ge=1, le=100)
     dispatch_lease_seconds: float = Field(default=15.0, ge=2)
     dispatch_send_timeout_seconds: float = Field(default=10.0, gt=0)
+    restart_backoff_seconds: float = Field(default=1.0, gt=0)
+    restart_backoff_max_seconds: float = Field(default=30.0, gt=0)
     value_weights: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
     case_surveys: Annotated[tuple[str, ...], NoDecode] = ("csat", "nps", "value")
     campaign_surveys: Annotated[tuple[str, ...], NoDecode] = ("nps", "value")
@@ -278,6 +280,8 @@ class Settings(BaseSettings):
                 "DISPATCH_SEND_TIMEOUT_SECONDS must be at least 1 below DISPATCH_LEASE_SECONDS, "
                 "or no send could finish within a lease"
             )
+        if self.restart_backoff_max_seconds < self.restart_backoff_seconds:
+            raise ValueError("RESTART_BACKOFF_MAX_SECONDS must be at least RESTART_BACKOFF_SECONDS")
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
             raise ValueError(
                 "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not; "

@@ -423,3 +423,11 @@ async def answered_by_survey(
         query = query.where(col(Invitation.answered_at) >= since)
     rows = await session.execute(query.group_by(col(Invitation.survey_key)))
     return {key: count for key, count in rows.all()}
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """How many invitations there are in each status (statuses with none left out)."""
+    rows = await session.execute(
+        select(col(Invitation.status), func.count()).group_by(col(Invitation.status))
+    )
+    return {InvitationStatus(status).value: count for status, count in rows.all()}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -56,3 +56,12 @@ async def release(session: AsyncSession, name: str, holder: str) -> bool:
         delete(Lease).where(col(Lease.name) == name, col(Lease.holder) == holder)
     )
     return bool(affected_rows(result))
+
+
+async def holders(session: AsyncSession, now: datetime | None = None) -> dict[str, str]:
+    """Each lease that has not lapsed, and who holds it."""
+    now = now or utcnow()
+    rows = await session.execute(
+        select(col(Lease.name), col(Lease.holder)).where(col(Lease.expires_at) > now)
+    )
+    return {name: holder for name, holder in rows.all()}

@@ -29,6 +29,7 @@ from storage.engine import create_engine, session_factory
 from storage.models import SQLModel
 from surveys.conversation import forget_pinned_surveys
 from tests.factories import Factory
+from tests.running import Worker
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 ON_POSTGRES = bool(TEST_DATABASE_URL)
@@ -165,6 +166,18 @@ def factory(engine: AsyncEngine, now: datetime) -> Factory:
 @pytest.fixture
 def hour() -> timedelta:
     return timedelta(hours=1)
+
+
+@pytest.fixture
+async def started() -> AsyncIterator[list[Worker]]:
+    """The processes a test started; any still running at the end is killed, so a failed
+    test leaves no bot behind."""
+    workers: list[Worker] = []
+    yield workers
+    for worker in workers:
+        if worker.process.returncode is None:
+            worker.process.kill()
+            await worker.process.wait()
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
+
 from bot.app import serve
 from bot.settings import load_settings
 
@@ -22,7 +24,7 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serving(
-    wait_until: Callable[[Callable[[], object], str], Any],
+    wait_until: Callable[[Callable[[], object], str, float], Any],
     ready: Callable[[], object],
     **settings: Any,
 ) -> AsyncIterator[str]:
@@ -39,10 +41,23 @@ async def serving(
     stop = asyncio.Event()
     server = asyncio.create_task(serve(load_settings(None, **settings), stop))
     try:
-        await wait_until(lambda: ready() or server.done(), "the app to start")
+        # Generous: start-up migrates a fresh database, slow on a busy CI machine.
+        await wait_until(lambda: ready() or server.done(), "the app to start", 30)
         if server.done():
             await server
         yield f"http://127.0.0.1:{settings['http_port']}"
     finally:
         stop.set()
         await asyncio.wait_for(server, 15)
+
+
+async def post_case(base: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The helpdesk closes a case through the API; the 202 answer's JSON."""
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    async with (
+        aiohttp.ClientSession() as client,
+        client.post(f"{base}/api/v1/cases/closed", json=body, headers=headers) as response,
+    ):
+        assert response.status == 202, await response.text()
+        answer: dict[str, Any] = await response.json()
+        return answer

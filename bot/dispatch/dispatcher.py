@@ -52,10 +52,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import metrics
 from bot.dispatch.channel import Channel, Delivery, DeliveryError
 from bot.dispatch.limiter import Pacer
 from bot.dispatch.outcomes import Outcome, TickReport
 from bot.dispatch.retry import retry_delay
+from bot.supervision import Part
 from storage import customers, identities, invitations, leases
 from storage.models import Invitation, InvitationStatus, Platform
 from storage.types import utcnow
@@ -132,13 +134,16 @@ class Dispatcher:
         worker: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         jitter: Callable[[], float] = random.random,
+        part: Part | None = None,
     ) -> None:
+        """``part``: where to report health while a drain runs (it may run for minutes)."""
         self.sessions = sessions
         self.channels = {Platform(c.platform): c for c in channels}
         self.config = config
         self.worker = worker or worker_name()
         self.clock = clock
         self.jitter = jitter
+        self.part = part
         self._pacers = {
             p: Pacer(self._limits(p).rate, self._limits(p).per_address) for p in self.channels
         }
@@ -246,6 +251,8 @@ class Dispatcher:
             )
             if held:
                 await invitations.renew_claims(session, self.worker, until, self._working)
+        if self.part is not None:
+            self.part.running()
         if held and platform not in self._lease_until:
             log.info("leading dispatch", extra={"platform": platform.value, "worker": self.worker})
         if held:
@@ -295,6 +302,8 @@ class Dispatcher:
         pacer = self._pacers[platform]
         results = await asyncio.gather(*(self._deliver(platform, channel, pacer, s) for s in sends))
         report.outcomes.update(results)
+        for outcome in results:
+            metrics.send_finished(platform.value, outcome)
         busy.difference_update(s.invitation.customer_id for s in sends)
 
     async def _prepare(
@@ -308,6 +317,7 @@ class Dispatcher:
                 outcome = await self._check(session, platform, invitation, reachable, sends)
                 if outcome:
                     report.outcomes[outcome] += 1
+                    metrics.send_finished(platform.value, outcome)
         return sends
 
     async def _check(
@@ -472,6 +482,7 @@ class Dispatcher:
             wait = max(0.0, error.retry_after)
             pacer.hold(address, wait)
             log.warning("rate limited", extra={**extra, "retry_after": wait})
+            metrics.rate_limited(platform.value, wait)
             due = self.clock() + timedelta(seconds=wait)
             return await self._record(
                 iid,
@@ -530,6 +541,8 @@ class Dispatcher:
                     failures, self.jitter(), base=timedelta(seconds=0.25), cap=RECORD_RETRY_CAP
                 ).total_seconds()
                 out_of_time = self._stopping or asyncio.get_running_loop().time() + wait > give_up
+                if self.part is not None:
+                    self.part.lost(f"outcome not recorded: {type(error).__name__}")
                 if failures == 1 or out_of_time:
                     log.warning(
                         "outcome not recorded, leaving the claim to lapse"

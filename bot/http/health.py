@@ -1,7 +1,19 @@
-"""GET /healthz: 200 when every check passes, 503 naming the ones that fail."""
+"""GET /healthz: 200 when the database answers and every supervised part works, else 503.
+
+The body names what is down, so an operator (or a load balancer's log) sees why::
+
+    {"status": "unavailable", "down": ["database", "telegram"],
+     "checks": {"database": "failing", "scheduler": "ok"},
+     "parts": {"telegram": {"state": "down", "since": "...", "restarts": 3,
+                            "error": "TelegramServerError"}, ...}}
+
+A part still ``starting`` counts as not ready. Errors show only their type here: the endpoint
+needs no token, so messages (hosts, ids) stay in the log.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -9,8 +21,13 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.supervision import Part, Parts
+
 HealthCheck = Callable[[], Awaitable[bool]]
 HEALTH_CHECKS: web.AppKey[dict[str, HealthCheck]] = web.AppKey("health_checks", dict)
+PARTS: web.AppKey[Parts] = web.AppKey("parts", Parts)
+CHECK_TIMEOUT = 2.0
+"""A check that takes longer fails: a database that hangs is as down as one that refuses."""
 log = logging.getLogger(__name__)
 
 
@@ -23,21 +40,44 @@ def database_check(engine: AsyncEngine) -> HealthCheck:
     return check
 
 
+async def _passes(name: str, check: HealthCheck) -> bool:
+    try:
+        return await asyncio.wait_for(check(), CHECK_TIMEOUT)
+    except Exception as error:  # a health check reports failures, it never raises
+        log.warning("health check failed", extra={"check": name, "error": type(error).__name__})
+        return False
+
+
+def _shown(part: Part) -> dict[str, object]:
+    return {
+        "state": part.state.value,
+        "since": part.since.isoformat(),
+        "restarts": part.restarts,
+        "error": part.error.partition(":")[0] if part.error else None,
+    }
+
+
 async def healthz(request: web.Request) -> web.Response:
-    results: dict[str, str] = {}
-    for name, check in request.app[HEALTH_CHECKS].items():
-        try:
-            healthy = await check()
-        except Exception as error:  # a health check reports failures, it never raises
-            log.warning("health check failed", extra={"check": name, "error": type(error).__name__})
-            healthy = False
-        results[name] = "ok" if healthy else "failing"
-    ok = all(state == "ok" for state in results.values())
+    checks = request.app[HEALTH_CHECKS]
+    passed = await asyncio.gather(*(_passes(name, check) for name, check in checks.items()))
+    results = {name: "ok" if ok else "failing" for name, ok in zip(checks, passed, strict=True)}
+    parts = request.app[PARTS].all()
+    down = [name for name, ok in zip(checks, passed, strict=True) if not ok]
+    down += [part.name for part in parts if not part.working]
     return web.json_response(
-        {"status": "ok" if ok else "unavailable", "checks": results}, status=200 if ok else 503
+        {
+            "status": "unavailable" if down else "ok",
+            "down": down,
+            "checks": results,
+            "parts": {part.name: _shown(part) for part in parts},
+        },
+        status=503 if down else 200,
     )
 
 
-def add_health_routes(app: web.Application, checks: dict[str, HealthCheck]) -> None:
+def add_health_routes(
+    app: web.Application, checks: dict[str, HealthCheck], parts: Parts | None = None
+) -> None:
     app[HEALTH_CHECKS] = checks
+    app[PARTS] = parts if parts is not None else Parts()
     app.router.add_get("/healthz", healthz)

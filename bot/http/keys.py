@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.http.health import HealthCheck
 from bot.policy import policy_config
 from bot.settings import Settings
+from bot.supervision import Parts
 from storage.engine import session_factory
 from storage.types import utcnow
 from surveys.catalog import Catalog, load_catalog
@@ -38,6 +39,8 @@ class Services:
     policy: PolicyConfig
     clock: Callable[[], datetime] = utcnow
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
+    parts: Parts = field(default_factory=Parts)
+    """The supervised parts, for /healthz and /metrics."""
 
     @classmethod
     def build(
@@ -49,6 +52,7 @@ class Services:
         catalog: Catalog | None = None,
         clock: Callable[[], datetime] = utcnow,
         health_checks: dict[str, HealthCheck] | None = None,
+        parts: Parts | None = None,
     ) -> Services:
         """The services for ``settings``; the catalog is loaded from ``SURVEYS_FILE`` unless
         given (``serve()`` has loaded it already)."""
@@ -61,6 +65,7 @@ class Services:
             policy=policy_config(settings),
             clock=clock,
             health_checks=health_checks or {},
+            parts=parts if parts is not None else Parts(),
         )
 
 

@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.slack import actions, blocks
 from bot.slack.services import SERVICES_KEY, SlackServices
 from storage import follow_ups
@@ -102,8 +103,10 @@ async def _send(services: SlackServices, client: AsyncWebClient, follow_up: Foll
             await follow_ups.record_alert_failure(session, follow_up.id or 0, reason)
         return 0
     ref = f"{posted['channel']}:{posted['ts']}"
+    posted_at = services.clock()
     async with services.sessions() as session, session.begin():
-        await follow_ups.mark_alerted(session, follow_up.id or 0, at=services.clock(), ref=ref)
+        await follow_ups.mark_alerted(session, follow_up.id or 0, at=posted_at, ref=ref)
+    metrics.alert_posted((posted_at - follow_up.created_at).total_seconds())
     log.info("alert sent", extra=ids)
     return 1
 

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
@@ -39,6 +39,7 @@ from bot.settings import Settings
 from bot.slack import alerts, digests, feedback_command, home, privacy, surveys
 from bot.slack.channel import SlackChannel
 from bot.slack.services import SERVICES_KEY, SlackServices
+from bot.supervision import Part, Supervised, pause
 from feedbackbot.errors import ConfigurationError, FeedbackbotError
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ REFUSED_TOKEN = frozenset(
 ALERT_SWEEP = timedelta(minutes=1)
 """How often left-behind alerts are retried; fresher ones belong to the worker that made them."""
 DIGEST_CHECK = timedelta(minutes=15)
+SOCKET_CHECK = timedelta(seconds=1)
+SOCKET_GRACE = timedelta(seconds=30)
+"""How long slack_sdk may take to reconnect Socket Mode on its own before we start over."""
 DIGEST_HOUR_UTC = 8
 """Digests go out from this hour (UTC) on: daily ones for yesterday, the weekly one on Monday
 for last week. A worker that was down then sends them when it is back (once, by claim)."""
@@ -174,8 +178,6 @@ class SlackRuntime:
     channel: SlackChannel
     app_token: str | None = None
     signing_secret: str | None = None
-    _socket: AsyncSocketModeHandler | None = field(default=None, init=False)
-    _connecting: asyncio.Task[None] | None = field(default=None, init=False)
 
     @property
     def socket_mode(self) -> bool:
@@ -210,8 +212,8 @@ class SlackRuntime:
         return await self.send_weekly_digest(now)
 
     async def start(self) -> None:
-        """Check the bot token with auth.test (a refused one stops start-up), then connect
-        in Socket Mode if configured."""
+        """Check the bot token with auth.test (a refused one stops start-up) and, in Socket
+        Mode, the app token; the connection itself is the supervised part (``supervised``)."""
         try:
             identity = await self.client.auth_test()
         except SlackApiError as error:
@@ -228,12 +230,35 @@ class SlackRuntime:
             log.info("slack app ready", extra={"team": identity.get("team_id")})
         if self.app_token is not None:
             await self._check_app_token(self.app_token)
-            socket = AsyncSocketModeHandler(self.app, self.app_token)
-            # slack_sdk keeps retrying a connection that drops, so connecting runs on its own
-            # and start-up does not wait for Slack.
-            self._connecting = asyncio.create_task(socket.connect_async())
-            self._socket = socket
-            log.info("slack socket mode starting")
+
+    def supervised(self) -> list[Supervised]:
+        """Socket Mode's connection, kept up until shutdown; nothing in HTTP mode."""
+        return [] if self.app_token is None else [Supervised("slack", self._socket_mode)]
+
+    async def _socket_mode(self, part: Part, stop: asyncio.Event) -> None:
+        """Connect and watch the connection. slack_sdk reconnects a dropped connection on
+        its own; while it is away the part shows ``down``, and after ``SOCKET_GRACE`` without
+        it the connection is closed and the supervisor opens a new one."""
+        assert self.app_token is not None
+        socket = AsyncSocketModeHandler(self.app, self.app_token)
+        try:
+            await socket.connect_async()
+            log.info("slack socket mode connected")
+            lost_at: float | None = None
+            while not stop.is_set():
+                now = asyncio.get_running_loop().time()
+                if await socket.client.is_connected():
+                    lost_at = None
+                    part.running()
+                else:
+                    lost_at = now if lost_at is None else lost_at
+                    part.lost("socket mode connection lost")
+                    if now - lost_at > SOCKET_GRACE.total_seconds():
+                        raise SlackUnreachable("socket mode connection lost")
+                await pause(stop, SOCKET_CHECK.total_seconds())
+        finally:
+            with suppress(Exception):
+                await socket.close_async()
 
     async def _check_app_token(self, app_token: str) -> None:
         """apps.connections.open once: slack_sdk would retry a refused token forever."""
@@ -252,13 +277,6 @@ class SlackRuntime:
             ) from None
 
     async def stop(self) -> None:
-        if self._connecting is not None and not self._connecting.done():
-            self._connecting.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._connecting
-        if self._socket is not None:
-            await self._socket.close_async()
-            self._socket = None
         await self.services.work.join()
 
     async def send_pending_alerts(self, created_before: datetime | None = None) -> int:

@@ -37,10 +37,18 @@ class Fault:
 
 class FaultPlan:
     """Failures queued per method: ``add("sendMessage", fault, times=2)`` makes the next two
-    calls of that method fail, then the method works again."""
+    calls of that method fail, then the method works again. An outage (``start_outage``)
+    fails every call of the method until ``end_outage``."""
 
     def __init__(self) -> None:
         self._queued: dict[str, deque[Fault]] = defaultdict(deque)
+        self._outages: dict[str, Fault] = {}
+
+    def start_outage(self, method: str, fault: Fault) -> None:
+        self._outages[method.lower()] = fault
+
+    def end_outage(self, method: str) -> None:
+        self._outages.pop(method.lower(), None)
 
     def add(self, method: str, fault: Fault, times: int = 1) -> None:
         if times < 1:
@@ -48,11 +56,14 @@ class FaultPlan:
         self._queued[method.lower()].extend([fault] * times)
 
     def take(self, method: str) -> Fault | None:
+        if method.lower() in self._outages:
+            return self._outages[method.lower()]
         queue = self._queued.get(method.lower())
         return queue.popleft() if queue else None
 
     def clear(self) -> None:
         self._queued.clear()
+        self._outages.clear()
 
 
 class SlidingWindow:

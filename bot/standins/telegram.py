@@ -260,6 +260,20 @@ class TelegramBotAPI(UserActions):
         description = description or _DESCRIPTIONS.get(status, f"Error {status}")
         self.faults.add(name, Fault(status, description, retry_after, disconnect), times)
 
+    def start_outage(self, *methods: str, status: int = 502) -> None:
+        """Every call of ``methods`` fails with ``status`` (the Bot API's text for it) until
+        ``end_outage``: Telegram's front end answering 502 Bad Gateway for a while."""
+        for method in methods:
+            name = CANONICAL.get(method.lower())
+            if name is None:
+                raise StandInError(f"the stand-in has no method {method!r}")
+            description = _DESCRIPTIONS.get(status, f"Error {status}")
+            self.faults.start_outage(name, Fault(status, description))
+
+    def end_outage(self, *methods: str) -> None:
+        for method in methods:
+            self.faults.end_outage(CANONICAL.get(method.lower(), method))
+
     @property
     def unanswered_queries(self) -> list[CallbackQuery]:
         """Button presses the bot never answered (the user would still see a spinner)."""

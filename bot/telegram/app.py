@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
     TelegramAPIError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
     TelegramUnauthorizedError,
 )
 from aiogram.types import BotCommand
@@ -25,11 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.answers import AnswerDesk, answer_rules
 from bot.scheduler import Job
 from bot.settings import Settings
+from bot.supervision import Part, Supervised
 from bot.telegram import answer, commands, fallback, privacy, start
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.client import build_bot
 from bot.telegram.inbound import FloodThrottle
-from bot.telegram.polling import PollingTimes, pause, poll
+from bot.telegram.polling import Poller, PollingTimes
 from bot.telegram.texts import COMMANDS, TEXTS, say
 from bot.telegram.webhook import add_webhook_route, register_webhook
 from feedbackbot.errors import ConfigurationError
@@ -82,7 +80,8 @@ class TelegramRuntime:
     registration, and the channel the dispatcher sends through.
 
     Start-up checks the token (a refused one stops ``run`` with a clear message); when Telegram
-    cannot be reached yet, the bot keeps retrying in the background instead of failing.
+    cannot be reached yet, start-up goes on and the supervised part (``supervised()``: the
+    command menu, then polling or the webhook set-up) keeps retrying with backoff.
     """
 
     def __init__(
@@ -96,12 +95,11 @@ class TelegramRuntime:
         self.settings = settings
         self.sessions = sessions
         self.worker = worker
-        self.times = times or PollingTimes()
         self.bot = build_bot(settings)
         self.dispatcher = build_dispatcher(settings, sessions, answers)
         self.channel = TelegramChannel(self.bot)
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.poller = Poller(self.bot, self.dispatcher, sessions, worker, times or PollingTimes())
+        self._commands_set = False
 
     @property
     def webhook(self) -> tuple[str, str] | None:
@@ -132,44 +130,24 @@ class TelegramRuntime:
                 "Telegram not reachable yet; retrying in the background",
                 extra={"error": type(error).__name__, "api": self.settings.telegram_api_url},
             )
-        self._task = asyncio.create_task(self._run(), name="telegram")
 
-    async def _run(self) -> None:
-        language = self.settings.default_language
-        if not await self._retrying("setMyCommands", lambda: register_commands(self.bot, language)):
-            return
+    def supervised(self) -> list[Supervised]:
+        """The part ``serve()`` keeps running: polling (until shutdown) or the webhook set-up
+        (done once it succeeds)."""
+        return [Supervised("telegram", self._run, forever=self.webhook is None)]
+
+    async def _run(self, part: Part, stop: asyncio.Event) -> None:
+        if not self._commands_set:
+            await register_commands(self.bot, self.settings.default_language)
+            self._commands_set = True
         if self.webhook is not None:
             url, secret = self.webhook
-            await self._retrying(
-                "setWebhook", lambda: register_webhook(self.bot, self.dispatcher, url, secret)
-            )
+            await register_webhook(self.bot, self.dispatcher, url, secret)
             return
-        await poll(self.bot, self.dispatcher, self.sessions, self.worker, self._stop, self.times)
-
-    async def _retrying(self, name: str, call: Callable[[], Awaitable[None]]) -> bool:
-        """Make a Bot API call, again while Telegram is away; False if stopped first."""
-        while not self._stop.is_set():
-            try:
-                await call()
-                return True
-            except TelegramRetryAfter as error:
-                wait = float(error.retry_after)
-            except (TelegramNetworkError, TelegramServerError) as error:
-                log.warning(
-                    "telegram call failed, retrying",
-                    extra={"call": name, "error": type(error).__name__},
-                )
-                wait = self.times.backoff_seconds
-            await pause(self._stop, wait)
-        return False
+        await self.poller.run(part, stop)
 
     async def stop(self) -> None:
-        self._stop.set()
-        try:
-            if self._task is not None:
-                await self._task
-        finally:
-            await self.bot.session.close()
+        await self.bot.session.close()
 
 
 def create_runtime(

@@ -18,17 +18,20 @@ async def test_serve_migrates_answers_healthz_and_stops_cleanly(empty_database_u
     server = asyncio.create_task(serve(settings, stop))
     try:
         async with aiohttp.ClientSession() as client:
-            for _ in range(200):
+            for _ in range(200):  # 503 while the parts start, then 200
                 try:
                     response = await client.get(f"http://127.0.0.1:{port}/healthz")
-                    break
+                    if response.status == 200:
+                        break
                 except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
+                    pass
+                await asyncio.sleep(0.05)
             assert response.status == 200
-            assert await response.json() == {
-                "status": "ok",
-                "checks": {"database": "ok", "scheduler": "ok"},
-            }
+            body = await response.json()
+            assert body["status"] == "ok" and body["down"] == []
+            assert body["checks"] == {"database": "ok", "scheduler": "ok"}
+            assert set(body["parts"]) == {"campaign", "dispatch", "expire"}
+            assert {p["state"] for p in body["parts"].values()} == {"running"}
     finally:
         stop.set()
         await asyncio.wait_for(server, 10)

@@ -9,152 +9,29 @@ on and the bot's own pacing low enough that the dispatch takes a few seconds.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 import pytest
-from sqlalchemy import select
 
 from bot.standins.telegram import TelegramBotAPI
-from storage.engine import open_engine, session_factory
 from storage.models import Invitation, InvitationStatus, Lease
-from storage.types import utcnow
+from tests.running import (
+    API_TOKEN,
+    START,
+    Worker,
+    close_cases,
+    environment,
+    outbox,
+    sent_per_chat,
+    start,
+    until,
+)
 from tests.serving import free_port
 
-API_TOKEN = "api-token-for-the-restart-test"
 CASES = 80
 RATE = 10
 """Messages per second: the bot paces at this rate and the stand-in answers 429 above it."""
-FEEDBACKBOT = Path(sys.executable).with_name("feedbackbot")
-
-
-@dataclass
-class Worker:
-    """One ``feedbackbot run`` process and the file its output goes to."""
-
-    process: asyncio.subprocess.Process
-    log_file: Path
-
-    @property
-    def log(self) -> str:
-        return self.log_file.read_text(encoding="utf-8", errors="replace")
-
-    async def stop(self, within: float = 15.0) -> int:
-        """SIGTERM; the exit status, which must come ``within`` seconds."""
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return await asyncio.wait_for(self.process.wait(), within)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-            raise AssertionError(f"no exit {within:g}s after SIGTERM; log:\n{self.log}") from None
-
-
-@pytest.fixture
-async def started() -> AsyncIterator[list[Worker]]:
-    """The processes a test started; any still running at the end is killed, so a failed
-    test leaves no bot behind."""
-    workers: list[Worker] = []
-    yield workers
-    for worker in workers:
-        if worker.process.returncode is None:
-            worker.process.kill()
-            await worker.process.wait()
-
-
-async def start(started: list[Worker], env: dict[str, str], log_file: Path) -> Worker:
-    with log_file.open("wb") as output:  # the child keeps its own descriptor
-        process = await asyncio.create_subprocess_exec(
-            str(FEEDBACKBOT),
-            "run",
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=output,
-            stderr=asyncio.subprocess.STDOUT,
-            env=env,
-        )
-    started.append(Worker(process, log_file))
-    return started[-1]
-
-
-async def until(
-    telegram: TelegramBotAPI,
-    worker: Worker,
-    predicate: Callable[[], bool],
-    what: str,
-    within: float,
-) -> None:
-    """Wait for ``predicate`` through the stand-in, failing with the log if the worker exits."""
-    waiting = asyncio.ensure_future(telegram.wait_until(predicate, what, within))
-    exited = asyncio.ensure_future(worker.process.wait())
-    await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
-    exited.cancel()
-    if not waiting.done():
-        waiting.cancel()
-        raise AssertionError(f"feedbackbot run exited while waiting for {what}:\n{worker.log}")
-    await waiting
-
-
-def sent_per_chat(telegram: TelegramBotAPI) -> Counter[int]:
-    """Survey messages the stand-in delivered, per chat (refused calls not counted)."""
-    return Counter(
-        int(request.params["chat_id"])
-        for request in telegram.requests
-        if request.method == "sendMessage" and request.status == 200
-    )
-
-
-def environment(url: str, telegram: TelegramBotAPI, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "API_TOKEN": API_TOKEN,
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_PORT": str(port),
-        "CSAT_DELAY_MINUTES": "0",
-        "QUIET_HOURS": "",
-        "DISPATCH_INTERVAL_SECONDS": "0.2",
-        "TELEGRAM_RATE_PER_SECOND": str(RATE),
-        "LOG_LEVEL": "INFO",
-    }
-
-
-async def close_cases(base: str, chat_ids: list[int]) -> None:
-    """The helpdesk closes one case per customer (distinct customers: no throttling)."""
-    headers = {"Authorization": f"Bearer {API_TOKEN}"}
-    async with aiohttp.ClientSession(headers=headers) as client:
-
-        async def close(number: int, chat_id: int) -> None:
-            body = {
-                "case_id": f"CASE-{number}",
-                "customer": {"id": f"customer-{number}", "telegram_chat_id": chat_id},
-                "agent": {"id": f"agent-{number % 3}"},
-                "closed_at": utcnow().isoformat(),
-            }
-            async with client.post(f"{base}/api/v1/cases/closed", json=body) as response:
-                assert response.status == 202, await response.text()
-                [invitation] = (await response.json())["invitations"]
-                assert invitation["status"] == "pending", invitation
-
-        for first in range(0, len(chat_ids), 10):
-            await asyncio.gather(
-                *(close(n, c) for n, c in enumerate(chat_ids[first : first + 10], first))
-            )
-
-
-async def outbox(url: str) -> tuple[list[Invitation], list[Lease]]:
-    async with open_engine(url) as engine, session_factory(engine)() as session:
-        rows = list(await session.scalars(select(Invitation).order_by(Invitation.id)))
-        leases = list(await session.scalars(select(Lease)))
-        return rows, leases
 
 
 def assert_settled(rows: list[Invitation], leases: list[Lease], sent: Counter[int]) -> None:
@@ -166,6 +43,7 @@ def assert_settled(rows: list[Invitation], leases: list[Lease], sent: Counter[in
     assert len([r for r in rows if r.status is InvitationStatus.SENT]) == sum(sent.values())
 
 
+@pytest.mark.timeout(300)
 async def test_sigterm_mid_dispatch_then_restart_sends_every_invitation_once(
     empty_database_url: str, tmp_path: Path, started: list[Worker]
 ) -> None:
@@ -173,10 +51,10 @@ async def test_sigterm_mid_dispatch_then_restart_sends_every_invitation_once(
         telegram.enable_rate_limits(per_second=RATE, per_chat_per_second=1)
         chat_ids = [telegram.create_user(f"Customer {n}").id for n in range(CASES)]
         port = free_port()
-        env = environment(empty_database_url, telegram, port)
+        env = environment(empty_database_url, telegram, port, RATE)
 
         first = await start(started, env, tmp_path / "first.log")
-        await until(telegram, first, lambda: telegram.calls["getUpdates"] > 0, "polling", 30)
+        await until(telegram, first, lambda: telegram.calls["getUpdates"] > 0, "polling", START)
         await close_cases(f"http://127.0.0.1:{port}", chat_ids)
         await until(
             telegram, first, lambda: sum(sent_per_chat(telegram).values()) >= 10, "10 sends", 30
@@ -193,7 +71,7 @@ async def test_sigterm_mid_dispatch_then_restart_sends_every_invitation_once(
             second,
             lambda: len(sent_per_chat(telegram)) == CASES,
             f"all {CASES} surveys sent",
-            60,
+            START + 60,
         )
         assert await second.stop() == 0, second.log
 

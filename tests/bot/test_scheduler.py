@@ -66,7 +66,9 @@ async def test_healthz_is_503_while_the_scheduler_is_not_running(engine: AsyncEn
         assert response.status == 503
         assert await response.json() == {
             "status": "unavailable",
+            "down": ["scheduler"],
             "checks": {"database": "ok", "scheduler": "failing"},
+            "parts": {},
         }
         scheduler.start()
         try:

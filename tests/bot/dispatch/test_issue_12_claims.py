@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.dispatch import Dispatcher
+from bot.supervision import Part, State
 from storage.models import InvitationStatus
 from tests.bot.dispatch.channels import Failure, TestChannel
 from tests.bot.dispatch.conftest import FAST, Outage, Seeder
@@ -24,10 +25,17 @@ def dispatcher(
     at: datetime,
     *,
     patience: timedelta = timedelta(minutes=5),
+    part: Part | None = None,
 ) -> Dispatcher:
     config = FAST.__class__(**{**FAST.__dict__, "record_patience": patience})
     return Dispatcher(
-        outage.sessions, [channel], config, worker="worker-a", clock=lambda: at, jitter=lambda: 0.0
+        outage.sessions,
+        [channel],
+        config,
+        worker="worker-a",
+        clock=lambda: at,
+        jitter=lambda: 0.0,
+        part=part,
     )
 
 
@@ -37,12 +45,15 @@ async def test_an_outcome_that_cannot_be_stored_is_recorded_once_the_database_is
     ids = await seed.due(customers=3)
     channel = TestChannel()
     channel.fail(Failure.HANG, 3)
-    tick = asyncio.create_task(dispatcher(outage, channel, now).tick())
+    part = Part("dispatch")
+    tick = asyncio.create_task(dispatcher(outage, channel, now, part=part).tick())
     await channel.wait_hanging(3)
+    assert part.state is State.RUNNING
     outage.down = True
     channel.release_hang.set()  # the messages go out while the database is away
     await outage.wait_refused(6)  # each outcome tried at least twice
     assert not tick.done()
+    assert (part.state, part.error) == (State.DOWN, "outcome not recorded: ConnectionRefusedError")
     outage.down = False
     assert (await tick).outcomes == Counter(sent=3)
     assert sorted(channel.sent_ids()) == ids

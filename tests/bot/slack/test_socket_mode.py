@@ -15,6 +15,7 @@ from bot.settings import load_settings
 from bot.slack import actions
 from bot.slack.app import create_runtime
 from bot.standins.slack import SlackWebAPI
+from bot.supervision import Parts, Supervisor
 from storage.engine import session_factory
 from tests.bot.slack.conftest import POLICY, SlackHarness
 
@@ -34,11 +35,17 @@ async def socket_harness(slack: SlackWebAPI, engine: AsyncEngine) -> AsyncIterat
         sessions, [runtime.channel], DispatchConfig(policy=POLICY, limits={}), worker="test"
     )
     await runtime.start()
+    parts = Parts()
+    supervisor = Supervisor(parts)  # the connection is a supervised part, as in serve()
+    for supervised in runtime.supervised():
+        supervisor.start(supervised)
     try:
         await slack.socket.wait_connected()
         yield SlackHarness(slack, settings, sessions, runtime, outbox)
+        assert parts.working() == {"slack": True}
     finally:
         await outbox.close()
+        await supervisor.stop()
         await runtime.stop()
 
 

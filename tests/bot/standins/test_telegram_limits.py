@@ -87,3 +87,18 @@ async def test_a_dropped_connection_is_a_network_error(bot: Bot, telegram: Teleg
             await bot.send_message(ann.id, "x")
     await bot.send_message(ann.id, "delivered")
     assert len(telegram.chat(ann).bot_messages) == 1
+
+
+async def test_an_outage_fails_every_call_of_its_methods_until_it_ends(
+    bot: Bot, telegram: TelegramBotAPI
+) -> None:
+    telegram.start_outage("getUpdates", "deleteWebhook")
+    for _ in range(3):
+        with pytest.raises(TelegramServerError, match="Bad Gateway"):
+            await bot.get_updates(timeout=0)
+    with pytest.raises(TelegramServerError):
+        await bot.delete_webhook()
+    assert (await bot.get_me()).is_bot  # other methods work
+    telegram.end_outage("getUpdates", "deleteWebhook")
+    assert await bot.get_updates(timeout=0) == []
+    assert await bot.delete_webhook()

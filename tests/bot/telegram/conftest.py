@@ -24,11 +24,12 @@ from bot.dispatch.dispatcher import Dispatcher as Outbox
 from bot.settings import Settings, load_settings
 from bot.standins.telegram import TelegramBotAPI
 from bot.standins.telegram_objects import TelegramUser
+from bot.supervision import Part
 from bot.telegram.app import build_dispatcher
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.client import build_bot
 from bot.telegram.links import make_link_token, new_link_id
-from bot.telegram.polling import PollingTimes, poll
+from bot.telegram.polling import Poller, PollingTimes
 from bot.telegram.webhook import PATH, add_webhook_route
 from storage import customers
 from storage.engine import session_factory
@@ -44,7 +45,7 @@ from surveys.policy import PolicyConfig
 LINK_SECRET = "test-link-secret"
 WEBHOOK_SECRET = "webhook-secret_123"
 POLICY = PolicyConfig(csat_delay=timedelta(0), quiet_hours=None, throttle=timedelta(0))
-FAST = PollingTimes(lease_seconds=10, poll_seconds=1, standby_seconds=0.1, backoff_seconds=0.1)
+FAST = PollingTimes(lease_seconds=10, poll_seconds=1, standby_seconds=0.1)
 
 
 @dataclass
@@ -179,9 +180,8 @@ async def harness(telegram: TelegramBotAPI, engine: AsyncEngine) -> AsyncIterato
 async def polling_bot(harness: Harness, worker: str = "test-poller") -> AsyncIterator[None]:
     """The bot long-polls the stand-in inside the block."""
     stop = asyncio.Event()
-    task = asyncio.create_task(
-        poll(harness.bot, harness.dispatcher, harness.sessions, worker, stop, FAST)
-    )
+    poller = Poller(harness.bot, harness.dispatcher, harness.sessions, worker, FAST)
+    task = asyncio.create_task(poller.run(Part("telegram"), stop))
     try:
         yield
     finally:

@@ -4,9 +4,10 @@ import asyncio
 
 import pytest
 
+from bot.supervision import Part
 from bot.telegram.app import build_dispatcher
 from bot.telegram.client import build_bot
-from bot.telegram.polling import LEASE_NAME, poll
+from bot.telegram.polling import LEASE_NAME, Poller
 from storage.models import Lease
 from storage.types import utcnow
 from tests.bot.telegram.conftest import FAST, Harness, polling_bot
@@ -33,12 +34,16 @@ async def test_two_workers_poll_one_at_a_time_and_hand_over_on_stop(
     ann = telegram.create_user("Ann")
     stop_a, stop_b = asyncio.Event(), asyncio.Event()
     worker_a = asyncio.create_task(
-        poll(harness.bot, harness.dispatcher, harness.sessions, "worker-a", stop_a, FAST)
+        Poller(harness.bot, harness.dispatcher, harness.sessions, "worker-a", FAST).run(
+            Part("telegram"), stop_a
+        )
     )
     try:
         await telegram.wait_until(lambda: telegram.calls["getUpdates"] > 0, "worker a polls")
         worker_b = asyncio.create_task(
-            poll(second.bot, second.dispatcher, second.sessions, "worker-b", stop_b, FAST)
+            Poller(second.bot, second.dispatcher, second.sessions, "worker-b", FAST).run(
+                Part("telegram"), stop_b
+            )
         )
         await telegram.send_command(ann, "/help")
         await telegram.wait_for_messages(ann, 1)
