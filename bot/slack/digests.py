@@ -7,6 +7,7 @@ failed post releases its claim and the next run tries again.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ async def send_daily_agent_digests(
     posted = 0
     for agent in agents:
         key = DigestKey(AGENT_DAILY, period, agent.external_id)
-        posted += await _once(services, client, key, lambda agent=agent: digest_for(agent))
+        posted += await _once(services, client, key, functools.partial(digest_for, agent))
     return posted
 
 
@@ -260,6 +261,8 @@ async def _once(
         channel = post.channel
         if post.dm_user is not None:
             channel = (await client.conversations_open(users=post.dm_user))["channel"]["id"]
+        if channel is None:
+            raise ValueError(f"the {key.kind} digest names neither a channel nor a user")
         posted = await client.chat_postMessage(channel=channel, text=post.text, blocks=post.blocks)
     except Exception as error:
         async with services.sessions() as session, session.begin():
