@@ -161,27 +161,24 @@ async def answer_measures(
         low, high = qk.SCALES[name]
         return (question == name) & value.between(low, high)
 
-    query = (
-        sa.select(
-            key.label("k"),
-            _count_if(scored(qk.CSAT)).label("csat_n"),
-            _count_if(scored(qk.CSAT) & (value >= qk.CSAT_GOOD)).label("csat_good"),
-            _count_if(scored(qk.NPS)).label("nps_n"),
-            _count_if(scored(qk.NPS) & (value >= qk.NPS_PROMOTER)).label("nps_promoters"),
-            _count_if(scored(qk.NPS) & (value <= qk.NPS_DETRACTOR)).label("nps_detractors"),
-            _count_if(scored(qk.CES)).label("ces_n"),
-            _sum_if(scored(qk.CES), value).label("ces_sum"),
-            _sum_if(scored(qk.CES), value * value).label("ces_squares"),
-            _count_if(scored(qk.CES) & (value >= qk.CES_AGREE)).label("ces_agree"),
-            _count_if(scored(qk.FCR)).label("fcr_n"),
-            _count_if(scored(qk.FCR) & (value == qk.FCR_YES)).label("fcr_yes"),
-        )
-        .where(
-            question.in_((qk.CSAT, qk.NPS, qk.CES, qk.FCR)),
-            value.is_not(None),
-            window.contains(A.answered_at),
-            agent_filter(A.agent_id, agent),
-        )
+    query = sa.select(
+        key.label("k"),
+        _count_if(scored(qk.CSAT)).label("csat_n"),
+        _count_if(scored(qk.CSAT) & (value >= qk.CSAT_GOOD)).label("csat_good"),
+        _count_if(scored(qk.NPS)).label("nps_n"),
+        _count_if(scored(qk.NPS) & (value >= qk.NPS_PROMOTER)).label("nps_promoters"),
+        _count_if(scored(qk.NPS) & (value <= qk.NPS_DETRACTOR)).label("nps_detractors"),
+        _count_if(scored(qk.CES)).label("ces_n"),
+        _sum_if(scored(qk.CES), value).label("ces_sum"),
+        _sum_if(scored(qk.CES), value * value).label("ces_squares"),
+        _count_if(scored(qk.CES) & (value >= qk.CES_AGREE)).label("ces_agree"),
+        _count_if(scored(qk.FCR)).label("fcr_n"),
+        _count_if(scored(qk.FCR) & (value == qk.FCR_YES)).label("fcr_yes"),
+    ).where(
+        question.in_((qk.CSAT, qk.NPS, qk.CES, qk.FCR)),
+        value.is_not(None),
+        window.contains(A.answered_at),
+        agent_filter(A.agent_id, agent),
     )
     grouped = _grouped(query, by, key).subquery()
     return await _fetch(session, by, grouped, ANSWER_MEASURES)
@@ -201,20 +198,17 @@ async def case_measures(
         return {}
     key = _source_key(by, Source(C.customer_id, C.agent_id, None, C.closed_at))
     handled = C.handle_seconds.is_not(None)
-    query = (
-        sa.select(
-            key.label("k"),
-            sa.func.count().label("cases"),
-            _count_if(C.resolved & (C.contacts == 1)).label("one_contact"),
-            _count_if(handled).label("handle_n"),
-            _sum_if(handled, C.handle_seconds).label("handle_sum"),
-            _sum_if(handled, sa.cast(C.handle_seconds, sa.Float) * C.handle_seconds).label(
-                "handle_squares"
-            ),
-            _count_if(C.resolved & (C.channel == SELF_SERVICE)).label("deflected"),
-        )
-        .where(window.contains(C.closed_at), agent_filter(C.agent_id, agent))
-    )
+    query = sa.select(
+        key.label("k"),
+        sa.func.count().label("cases"),
+        _count_if(C.resolved & (C.contacts == 1)).label("one_contact"),
+        _count_if(handled).label("handle_n"),
+        _sum_if(handled, C.handle_seconds).label("handle_sum"),
+        _sum_if(handled, sa.cast(C.handle_seconds, sa.Float) * C.handle_seconds).label(
+            "handle_squares"
+        ),
+        _count_if(C.resolved & (C.channel == SELF_SERVICE)).label("deflected"),
+    ).where(window.contains(C.closed_at), agent_filter(C.agent_id, agent))
     grouped = _grouped(query, by, key).subquery()
     return await _fetch(session, by, grouped, CASE_MEASURES)
 
@@ -344,20 +338,17 @@ async def value_measures(
     key = _source_key(
         by, Source(latest.c.customer_id, latest.c.agent_id, latest.c.survey_key, latest.c.at)
     )
-    query = (
-        sa.select(
-            key.label("k"),
-            sa.func.count(latest.c.cv).label("n"),
-            sa.func.sum(latest.c.cv).label("cv_sum"),
-            sa.func.count(latest.c.benefit).label("b_n"),
-            sa.func.sum(latest.c.benefit).label("b_sum"),
-            sa.func.count(latest.c.cost).label("c_n"),
-            sa.func.sum(latest.c.cost).label("c_sum"),
-            *(sa.func.count(latest.c[d]).label(f"{d}_n") for d in DIMENSIONS),
-            *(sa.func.sum(latest.c[d]).label(f"{d}_sum") for d in DIMENSIONS),
-            sa.func.sum(latest.c.cv * latest.c.cv).label("cv_squares"),
-        )
-        .where(agent_filter(latest.c.agent_id, agent))
-    )
+    query = sa.select(
+        key.label("k"),
+        sa.func.count(latest.c.cv).label("n"),
+        sa.func.sum(latest.c.cv).label("cv_sum"),
+        sa.func.count(latest.c.benefit).label("b_n"),
+        sa.func.sum(latest.c.benefit).label("b_sum"),
+        sa.func.count(latest.c.cost).label("c_n"),
+        sa.func.sum(latest.c.cost).label("c_sum"),
+        *(sa.func.count(latest.c[d]).label(f"{d}_n") for d in DIMENSIONS),
+        *(sa.func.sum(latest.c[d]).label(f"{d}_sum") for d in DIMENSIONS),
+        sa.func.sum(latest.c.cv * latest.c.cv).label("cv_squares"),
+    ).where(agent_filter(latest.c.agent_id, agent))
     grouped = _grouped(query, by, key).subquery()
     return await _fetch(session, by, grouped, VALUE_MEASURES)

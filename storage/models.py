@@ -275,6 +275,37 @@ class Lease(SQLModel, table=True):
     expires_at: datetime = _time(nullable=False)
 
 
+class OutcomeType(StrEnum):
+    """What a customer did afterwards: the repeat business that scores stand for (DESIGN 12)."""
+
+    RENEWAL = "renewal"
+    PURCHASE = "purchase"
+    CHURN = "churn"
+    REFUND = "refund"
+
+
+class CustomerEvent(SQLModel, table=True):
+    """A business outcome for a customer, reported by billing or a CRM.
+
+    ``event_key`` is the caller's id for the event, or a digest of its type, time and amount, so
+    the same event sent or imported twice is stored once.
+    """
+
+    __tablename__ = "customer_event"
+    __table_args__ = (
+        sa.UniqueConstraint("customer_id", "event_key"),
+        sa.Index(None, "customer_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", ondelete="CASCADE")
+    event_key: str = Field(max_length=200)
+    type: OutcomeType = Field(sa_type=text_enum(OutcomeType))
+    at: datetime = _time(nullable=False)
+    amount: float | None = Field(default=None, sa_type=sa.Numeric(14, 2, asdecimal=False))
+    created_at: datetime = _created()
+
+
 class DashboardLink(SQLModel, table=True):
     """A one-time dashboard sign-in link (DESIGN section 11): whom it signs in, until when, and
     when it was used. The link carries a random nonce; only its SHA-256 is stored, so the table

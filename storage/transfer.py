@@ -331,3 +331,13 @@ async def stream_answers(
     result = await session.stream(query)
     async for row in result.mappings():
         yield row
+
+
+async def set_languages(session: AsyncSession, languages: dict[str, str]) -> None:
+    """Record the language of imported customers (external id -> code); flushes, never commits."""
+    table = Customer.metadata.tables["customer"]
+    for code in sorted(set(languages.values())):
+        names = [name for name, language in languages.items() if language == code]
+        await session.execute(
+            sa.update(table).where(table.c.external_id.in_(names)).values(language=code)
+        )

@@ -61,6 +61,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "import": LazyCommand("bot.cli.transfer:import_app", "Bring history in from another tool."),
     "export": LazyCommand("bot.cli.transfer:export_app", "Take data out (CSV or JSON lines)."),
     "customers": LazyCommand("bot.cli.customers:app", "Connect customers to their chats."),
+    "insights": LazyCommand(
+        "bot.cli.insights:app",
+        "What drives the scores, what customers write about, and whether it predicts renewals.",
+    ),
     "dashboard": LazyCommand("bot.cli.dashboard:app", "The team dashboard in the browser."),
 }
 

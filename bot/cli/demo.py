@@ -27,6 +27,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 from sqlalchemy.engine import make_url
 
 from bot.cli.common import console, fail
@@ -102,6 +103,13 @@ def _ending(result: Result, database_url: str, keep: bool, owned: bool) -> None:
     console.print(f"Chart: {result.chart}", highlight=False, soft_wrap=True)
     console.print(
         Panel(result.digest or "(no digest posted)", title="Dana's daily digest, in Slack"),
+    )
+    console.print(
+        Panel(
+            Text("\n".join(result.insights) or "(nothing found)"),
+            title="What the insights found (feedbackbot insights drivers|themes|outcomes)",
+        ),
+        highlight=False,
     )
     answered = ", ".join(f"{k} {v}" for k, v in sorted(result.answered.items()))
     console.print(

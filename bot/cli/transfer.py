@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -122,6 +123,24 @@ def _write_rejects(handle: TextIO, rejected: list[ParsedLine]) -> None:
             )
 
 
+def show_import(file: Path, counts: list[tuple[str, int]], rejected: list[tuple[int, str]]) -> None:
+    """The import's tally and the first rejected rows (line number and why)."""
+    summary = Table(title=f"Import of {escape(file.name)}", show_header=False)
+    for name, count in counts:
+        summary.add_row(name, str(count))
+    summary.add_row("rejected", str(len(rejected)), style="red" if rejected else None)
+    console.print(summary)
+    if rejected:
+        table = Table(title="Rejected rows", title_style="bold red")
+        table.add_column("line", justify="right")
+        table.add_column("why")
+        for line, why in rejected[:SHOWN_REJECTS]:
+            table.add_row(str(line), escape(why))
+        console.print(table)
+        if len(rejected) > SHOWN_REJECTS:
+            console.print(f"... and {len(rejected) - SHOWN_REJECTS} more rejected rows.")
+
+
 @import_app.command("answers")
 def import_answers_command(
     file: Annotated[
@@ -163,20 +182,12 @@ def import_answers_command(
         fail(str(error), code=2)
     except FeedbackbotError as error:
         fail(str(error))
-    summary = Table(title=f"Import of {file.name}", show_header=False)
-    summary.add_row("imported", str(tally[IMPORTED]))
-    summary.add_row("already present", str(tally[PRESENT]))
-    summary.add_row("rejected", str(tally["rejected"]), style="red" if rejected else None)
-    console.print(summary)
+    show_import(
+        file,
+        [("imported", tally[IMPORTED]), ("already present", tally[PRESENT])],
+        [(item.line, item.error or "") for item in rejected],
+    )
     if rejected:
-        table = Table(title="Rejected rows", title_style="bold red")
-        table.add_column("line", justify="right")
-        table.add_column("why")
-        for item in rejected[:SHOWN_REJECTS]:
-            table.add_row(str(item.line), item.error or "")
-        console.print(table)
-        if len(rejected) > SHOWN_REJECTS:
-            console.print(f"... and {len(rejected) - SHOWN_REJECTS} more rejected rows.")
         if rejects_file is not None:
             _write_rejects(rejects_file, rejected)
             console.print(f"Every rejected row is listed in {rejects}.", highlight=False)
@@ -255,3 +266,13 @@ def export_answers_command(
             console.print(f"Exported {count} answers to {output}.", highlight=False)
     except OSError as error:
         fail(f"{output}: cannot write it ({error.strerror})")
+
+
+def _add_events_command() -> None:
+    """``import events`` lives in ``bot.cli.events``; it shares this command group."""
+    from bot.cli.events import import_events_command
+
+    import_app.command("events")(import_events_command)
+
+
+_add_events_command()

@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dashboard.signin import Viewer, create_link
-from bot.demo import cast
+from bot.demo import cast, planted
 from bot.demo.cast import Behaviour, Customer, Platform
 from bot.demo.customers import WITHIN, Script, answer_slack, answer_telegram, stop_in_telegram
 from bot.demo.digest import digest_text
@@ -73,6 +73,7 @@ class Result:
     alerts: int = 0
     digest: str = ""
     report: Report | None = None
+    insights: list[str] = field(default_factory=list)
     chart: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -114,6 +115,11 @@ async def run_demo(
             story_start = utcnow()
             imported = await import_history(sessions, story_start)
             narrator.note(f"{imported} answers of earlier customers, so every trend has a shape")
+            narrator.step(
+                f"Importing {planted.CUSTOMERS} older customers' answers and renewals "
+                "(with effects planted for the insights to find)"
+            )
+            await planted.plant_history(sessions, story_start)
             await _story(stage, sessions, narrator, result, story_start)
             if keep_serving is not None:
                 narrator.step("Scoring the answers")
@@ -125,6 +131,8 @@ async def run_demo(
             await engine.dispose()
     narrator.step("Scoring the answers")
     result.report, result.chart = await _report(database_url, folder)
+    narrator.step("Insights: what drives NPS, what detractors write about, who renews")
+    result.insights = await _insights(database_url)
     result.seconds["total"] = time.perf_counter() - started
     return result
 
@@ -387,6 +395,15 @@ async def _campaign(stage: Stage, sessions: async_sessionmaker[AsyncSession]) ->
 async def _answered(sessions: async_sessionmaker[AsyncSession], since: datetime) -> dict[str, int]:
     async with sessions() as session:
         return await answered_by_survey(session, since)
+
+
+async def _insights(database_url: str) -> list[str]:
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await planted.findings(session, utcnow())
+    finally:
+        await engine.dispose()
 
 
 async def _report(database_url: str, folder: Path) -> tuple[Report, Path]:

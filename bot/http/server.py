@@ -7,7 +7,9 @@ from aiohttp import web
 from bot.dashboard.routes import add_dashboard_routes
 from bot.hooks.route import add_hook_routes
 from bot.http.cases import add_case_routes
+from bot.http.events import add_event_routes
 from bot.http.health import add_health_routes, database_check
+from bot.http.insights import add_insight_routes
 from bot.http.keys import SERVICES, Services
 from bot.http.links import add_link_routes
 from bot.http.metrics import add_metrics_routes
@@ -24,6 +26,8 @@ def build_web_app(services: Services) -> web.Application:
     add_hook_routes(app)
     add_link_routes(app)
     add_report_routes(app)
+    add_event_routes(app)
+    add_insight_routes(app)
     add_metrics_routes(app)
     add_dashboard_routes(app)
     return app

@@ -7,10 +7,12 @@ failed post releases its claim and the next run tries again.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,11 +22,15 @@ from bot.slack.blocks import Block, context, section
 from bot.slack.escape import escape
 from bot.slack.figures import Figures, figures_by_agent, total
 from bot.slack.services import SlackServices
+from scoring.periods import Window
 from storage import digest_log
 from storage.addresses import agents_by_external_id, agents_on_slack
 from storage.comments import recent_comments
 from storage.follow_ups import open_alerts
 from storage.models import Agent
+
+if TYPE_CHECKING:
+    from scoring.insights.themes import ThemeRow, ThemeScore
 
 log = logging.getLogger(__name__)
 AGENT_DAILY = "agent_daily"
@@ -32,6 +38,42 @@ TEAM_WEEKLY = "team_weekly"
 CHART_WEEKS = 8
 CHART_AGENTS = 10  # the busiest ones; more lines than that is noise
 MAX_AGENT_LINES = 40
+THEME_DAYS = 30
+TEAM_THEMES = 3
+
+
+async def _theme_rows(
+    services: SlackServices, by: str, end: datetime
+) -> dict[str | None, ThemeRow]:
+    """The comment themes of the last ``THEME_DAYS`` per group; empty if they cannot be had
+    (a digest without themes beats no digest)."""
+    from scoring.insights.themes import build_themes
+
+    try:
+        async with services.sessions() as session, session.begin():
+            result = await build_themes(
+                session, by=by, window=Window(end - timedelta(days=THEME_DAYS), end)
+            )
+    except Exception:
+        log.exception("comment themes for the digest failed", extra={"by": by})
+        return {}
+    return {row.key: row for row in result.rows}
+
+
+def _low_score_theme(row: ThemeRow | None) -> ThemeScore | None:
+    from scoring.insights.themes import low_score_theme
+
+    return low_score_theme(row) if row is not None else None
+
+
+def team_themes(row: ThemeRow | None) -> list[ThemeScore]:
+    """The themes detractors raise most: the flagged ones, else those with z > 0 that at least
+    two low scores mention."""
+    if row is None:
+        return []
+    flagged = [s for s in row.themes if s.flagged]
+    chosen = flagged or [s for s in row.themes if (s.z or 0) > 0 and s.detractors >= 2]
+    return chosen[:TEAM_THEMES]
 
 
 def day_window(now: datetime) -> tuple[datetime, datetime]:
@@ -71,6 +113,7 @@ async def send_daily_agent_digests(
             return 0
         current = await figures_by_agent(session, start, end)
         previous = await figures_by_agent(session, start - timedelta(days=1), start)
+    themes = await _theme_rows(services, "agent", end)
 
     async def digest_for(agent: Agent) -> Post | None:
         assert agent.id is not None and agent.slack_user_id is not None
@@ -81,12 +124,17 @@ async def send_daily_agent_digests(
         if figures == Figures() and not waiting and not comments:
             return None
         before = previous.get(agent.external_id, Figures())
+        row = themes.get(agent.external_id)
+        shared = _low_score_theme(row)
         return Post(
             f"Your feedback for {period}: CSAT {summary.csat_text(figures)}",
             [
                 section(f"*Your feedback for {start:%A, %d %B %Y}*"),
                 summary.figures_block(figures, before, "the day before"),
                 *summary.comments_blocks(comments),
+                *summary.theme_blocks(
+                    [shared] if shared else [], f"What your low scores share ({THEME_DAYS} days)"
+                ),
                 *summary.open_alerts_blocks(waiting),
             ],
             dm_user=agent.slack_user_id,
@@ -95,7 +143,7 @@ async def send_daily_agent_digests(
     posted = 0
     for agent in agents:
         key = DigestKey(AGENT_DAILY, period, agent.external_id)
-        posted += await _once(services, client, key, lambda agent=agent: digest_for(agent))
+        posted += await _once(services, client, key, functools.partial(digest_for, agent))
     return posted
 
 
@@ -121,6 +169,7 @@ async def send_weekly_team_digest(
             keys = sorted({a for week in weekly for a in week})
             names = await agents_by_external_id(session, keys)
             comments = await recent_comments(session, since=start, until=end)
+        detractor_themes = team_themes((await _theme_rows(services, "all", end)).get(None))
         current, team = weekly[-1], total(weekly[-1].values())
         busiest = sorted(names, key=lambda a: -sum(w.get(a, Figures()).csat_n for w in weekly))
         series = {
@@ -134,6 +183,7 @@ async def send_weekly_team_digest(
                 summary.figures_block(team, total(previous.values()), "the week before"),
                 *_agent_lines(current, previous, names),
                 *summary.comments_blocks(comments),
+                *summary.theme_blocks(detractor_themes, f"Detractor theme ({THEME_DAYS} days)"),
             ],
             channel=channel,
             chart=chart.trend_png([f"{s:%Y-%m-%d}" for s in week_starts], series),
@@ -211,6 +261,8 @@ async def _once(
         channel = post.channel
         if post.dm_user is not None:
             channel = (await client.conversations_open(users=post.dm_user))["channel"]["id"]
+        if channel is None:
+            raise ValueError(f"the {key.kind} digest names neither a channel nor a user")
         posted = await client.chat_postMessage(channel=channel, text=post.text, blocks=post.blocks)
     except Exception as error:
         async with services.sessions() as session, session.begin():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.slack.blocks import Block, context, section
 from bot.slack.escape import escape, quote
@@ -14,6 +15,9 @@ from bot.slack.figures import Figures
 from scoring.stats import LOW_SAMPLE
 from storage.comments import Comment
 from storage.follow_ups import OpenAlert
+
+if TYPE_CHECKING:
+    from scoring.insights.themes import ThemeScore
 
 
 def _value(value: float | None, n: int, *, percent: bool) -> str:
@@ -110,3 +114,19 @@ def open_alerts_blocks(alerts: Sequence[OpenAlert]) -> list[Block]:
 
 def _date(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d}"
+
+
+def theme_blocks(themes: Sequence[ThemeScore], title: str) -> list[Block]:
+    """Themes from ``insights themes``: key words, how many low scores mention each, a quote."""
+    out: list[Block] = []
+    for theme in themes:
+        words = escape(", ".join(theme.words[:5]))
+        out.append(
+            section(
+                f"*{title}:* {words} ({theme.detractors} of the low-score comments"
+                f"{', clearly more than in high scores' if theme.flagged else ''})"
+            )
+        )
+        if theme.quote:
+            out.append(section(quote(theme.quote, 300)))
+    return out

@@ -44,6 +44,11 @@ def test_the_demo_ends_with_csat_nps_and_value_figures_and_keeps_its_database(
     chart = Path(re.findall(r"^Chart: (.+\.png)$", demo.stdout, re.MULTILINE)[0])
     assert chart.stat().st_size > 0
     assert "Your feedback for" in demo.stdout  # the agent's digest, as posted in Slack
+    # The history's planted effects, found by the insights
+    assert "Drivers: price (cost, higher lowers NPS)" in demo.stdout
+    assert "Themes: sam's detractors write about" in demo.stdout
+    assert "Themes flagged for other agents: none" in demo.stdout
+    assert "Outcomes: promoters renewed" in demo.stdout
     [url] = re.findall(r"^Database kept: DATABASE_URL=(\S+)$", demo.stdout, re.MULTILINE)
 
     report = feedbackbot(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import random
 from datetime import datetime, timedelta
 
 from PIL import Image
 
+from bot.demo.comments import comment, nps_and_theme
 from bot.standins.slack_objects import SlackUser
 from storage.models import Agent, Customer, FollowUp, InvitationStatus
 from tests.bot.slack.conftest import SlackHarness
@@ -182,3 +184,33 @@ async def test_two_workers_running_the_digest_jobs_at_once_post_each_digest_once
     assert sorted(daily) == [0, 0, 1]
     assert len([m for m in slack.app_messages_in(channel) if not m.files]) == 1
     assert len(slack.app_messages_in(dana_user)) == 1
+
+
+async def test_digests_name_the_theme_low_scores_share_with_a_quote(
+    harness: SlackHarness, factory: Factory, now: datetime
+) -> None:
+    slack = harness.slack
+    dana_user, eli_user = slack.create_user("dana"), slack.create_user("eli")
+    dana, _ = await _agents(factory, dana_user, eli_user)
+    seed = Seed(factory, await factory.customer("boris", name="Boris"))
+    rng = random.Random(6)
+    for day in range(1, 25):
+        for _ in range(3):
+            score, theme = nps_and_theme(rng, "refund")
+            csat = 1 if score <= 6 else 5
+            await seed.csat(dana, csat, now - timedelta(days=day), text=comment(rng, "en", theme))
+
+    assert await harness.runtime.send_daily_digests(now) == 1
+    [digest] = slack.app_messages_in(dana_user)
+    body = json.dumps(digest.blocks, ensure_ascii=False)
+    assert "What your low scores share (30 days):*" in body
+    assert "refund" in body.lower() or "money" in body.lower()
+    texts = [b.get("text", {}).get("text", "") for b in digest.blocks]
+    [at] = [i for i, text in enumerate(texts) if text.startswith("*What your low scores share")]
+    assert texts[at + 1].startswith(">")  # one quote of a low score about it
+
+    channel = slack.create_channel("#support-feedback")
+    harness.runtime.services.digest_channel = channel.id
+    assert await harness.runtime.send_weekly_digest(now)
+    [team] = [m for m in slack.app_messages_in(channel) if not m.files]
+    assert "Detractor theme (30 days):*" in json.dumps(team.blocks, ensure_ascii=False)
