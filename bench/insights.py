@@ -23,8 +23,6 @@ import sqlite3
 import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scoring import _chunks, timed
 from bot.demo.comments import comment, nps_and_theme
 from scoring.insights.drivers import NOISE_MODULUS, NOISE_MULTIPLIER, build_drivers
 from scoring.insights.logodds import dirichlet_prior, log_odds
@@ -183,11 +182,6 @@ def generate(answers: int, comments: int, seed: int) -> dict[str, list[dict[str,
     return rows
 
 
-def _chunks(items: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 async def load(engine: AsyncEngine, rows: dict[str, list[dict[str, Any]]]) -> None:
     with console.status("Inserting rows") as status:
         for name in ("agent", "customer", "invitation", "answer"):
@@ -312,19 +306,6 @@ def plain_themes(url: str) -> dict[tuple[str, str], float]:
 
 
 # ---------------------------------------------------------------- runs
-
-
-async def timed(work: Callable[[], Awaitable[Any]], trace: bool) -> tuple[Any, float, int]:
-    if trace:
-        tracemalloc.start()
-    started = time.perf_counter()
-    result = await work()
-    elapsed = time.perf_counter() - started
-    peak = 0
-    if trace:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return result, elapsed, peak
 
 
 async def main(arguments: argparse.Namespace) -> int:
