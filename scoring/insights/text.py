@@ -9,7 +9,6 @@ distinct word is stemmed once.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import cache
 from importlib import resources
 
@@ -43,15 +42,13 @@ def stop_words(language: str) -> frozenset[str]:
 
 
 class Stemmer:
-    """Turns a comment into its stems; remembers each word's stem and how it was written."""
+    """Turns comments into words and words into stems; remembers each word's stem."""
 
     def __init__(self, language: str) -> None:
         self.language = language_of(language)
         self._stemmer = snowballstemmer.stemmer(LANGUAGES[self.language])
         self._stop = stop_words(self.language)
         self._stems: dict[str, str | None] = {}
-        self._words: Counter[str] = Counter()
-        self._spelling: dict[str, str] | None = None
 
     def _stem(self, word: str) -> str | None:
         if len(word) < MIN_LENGTH or word in self._stop:
@@ -59,25 +56,22 @@ class Stemmer:
         stem = self._stemmer.stemWord(word.replace("’", "'"))
         return None if stem in self._stop else stem
 
+    @staticmethod
+    def words(text: str) -> list[str]:
+        """The comment's words, lower case."""
+        return _WORD.findall(text.lower())
+
+    def stem(self, word: str) -> str | None:
+        """The stem of one word from ``words``, or None for a stop word."""
+        known = self._stems
+        return known[word] if word in known else known.setdefault(word, self._stem(word))
+
     def stems(self, text: str) -> list[str]:
-        words = _WORD.findall(text.lower())
-        self._words.update(words)
-        self._spelling = None
+        """The comment's stems, stop words left out."""
         known = self._stems
         found: list[str] = []
-        for word in words:
+        for word in self.words(text):
             stem = known[word] if word in known else known.setdefault(word, self._stem(word))
             if stem is not None:
                 found.append(stem)
         return found
-
-    def word_for(self, stem: str) -> str:
-        """The word written most often for ``stem`` (key words people can read)."""
-        if self._spelling is None:
-            best: dict[str, tuple[int, str]] = {}
-            for word, count in self._words.items():
-                found = self._stems.get(word)
-                if found is not None and (count, word) > best.get(found, (0, "")):
-                    best[found] = (count, word)
-            self._spelling = {found: word for found, (_, word) in best.items()}
-        return self._spelling.get(stem, stem)

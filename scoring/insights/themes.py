@@ -189,18 +189,23 @@ async def build_themes(
     from scoring.insights.text import language_of
 
     languages: dict[str, _Language] = {}
+    by_code: dict[str, _Language] = {}
     group_index: dict[str | None, int] = {}
     query = _comment_query(by, window, default_language).execution_options(yield_per=STREAM_BATCH)
     stream = await session.stream(query)
-    async for ident, text, code, key, nps, csat in stream:
-        language = language_of(code)
-        state = languages.get(language)
-        if state is None:
-            state = languages[language] = _Language(Corpus(language))
-        state.corpus.add(text)
-        state.ids.append(ident)
-        state.bands.append(band(nps, csat))
-        state.groups.append(group_index.setdefault(key, len(group_index)))
+    # A batch at a time: one hop to the database's thread per batch rather than per row.
+    async for batch in stream.partitions():
+        for ident, text, code, key, nps, csat in batch:
+            state = by_code.get(code)
+            if state is None:
+                language = language_of(code)
+                if language not in languages:
+                    languages[language] = _Language(Corpus(language))
+                state = by_code[code] = languages[language]
+            state.corpus.add(text)
+            state.ids.append(ident)
+            state.bands.append(band(nps, csat))
+            state.groups.append(group_index.setdefault(key, len(group_index)))
     total = sum(len(s.ids) for s in languages.values())
     fitted = {
         language: (state, found)
