@@ -24,13 +24,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.answers import AnswerDesk, answer_rules
+from bot.configs import check_survey_settings, dispatch_config, policy_config, restart_backoff
 from bot.dispatch import Channel, Dispatcher
 from bot.dispatch.dispatcher import worker_name
 from bot.http.health import HealthCheck
 from bot.http.keys import Services
 from bot.http.server import build_web_app
 from bot.platforms import PlatformRuntime, PlatformServices, create_runtimes
-from bot.policy import check_survey_settings, dispatch_config, policy_config, restart_backoff
 from bot.scheduler import Scheduler, build_scheduler
 from bot.settings import Settings
 from bot.supervision import Parts, Supervisor

@@ -16,17 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from storage.answers import GivenAnswer
 from storage.models import Agent, Answer, Customer, FollowUp, Invitation, SupportCase
 from storage.results import affected_rows
-
-
-@dataclass(frozen=True)
-class AlertAnswer:
-    question_key: str
-    value: int | None
-    choice: str | None
-    text: str | None
-    skipped: bool
 
 
 @dataclass(frozen=True)
@@ -40,7 +32,7 @@ class AlertDetails:
     customer_name: str | None
     case_external_id: str | None
     survey_key: str
-    answers: tuple[AlertAnswer, ...]
+    answers: tuple[GivenAnswer, ...]
     customer_erased: bool = False
 
 
@@ -132,7 +124,7 @@ async def alert_details(session: AsyncSession, follow_up_id: int) -> AlertDetail
         case_external_id=case.external_id if case else None,
         survey_key=invitation.survey_key,
         answers=tuple(
-            AlertAnswer(a.question_key, a.value, a.choice, a.text, a.skipped) for a in answers
+            GivenAnswer(a.question_key, a.value, a.choice, a.text, a.skipped) for a in answers
         ),
         customer_erased=customer.erased_at is not None,
     )

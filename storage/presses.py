@@ -18,6 +18,7 @@ from sqlalchemy import Insert, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.answers import GivenAnswer
 from storage.models import (
     Answer,
     Customer,
@@ -40,15 +41,6 @@ _identity = table_of(Identity)
 _follow_up = table_of(FollowUp)
 _answer = table_of(Answer)
 _sender = _identity.alias("sender")
-
-
-@dataclass(frozen=True)
-class GivenAnswer:
-    question_key: str
-    value: int | None
-    choice: str | None
-    text: str | None
-    skipped: bool
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import presses
 from storage import surveys as survey_store
+from storage.answers import GivenAnswer
 from storage.models import InvitationStatus, Platform
-from storage.presses import GivenAnswer, PressState
+from storage.presses import PressState
 from storage.types import utcnow
 from surveys.definitions import Question, QuestionType, Survey
 from surveys.errors import DefinitionNotPinned, SurveyError

@@ -23,6 +23,24 @@ from surveys.messages import LANGUAGE_NAMES
 log = logging.getLogger(__name__)
 
 TEXTS: Final[dict[str, Texts]] = {
+    "stop_confirm": {
+        "en": "Stop all surveys? Open survey invitations will be cancelled.",
+        "es": "¿Detener todas las encuestas? Se cancelarán las invitaciones abiertas.",
+        "de": "Alle Umfragen beenden? Offene Einladungen werden storniert.",
+        "ru": "Отключить все опросы? Открытые приглашения будут отменены.",
+    },
+    "stop_kept": {
+        "en": "OK, nothing changed.",
+        "es": "De acuerdo, nada ha cambiado.",
+        "de": "In Ordnung, nichts geändert.",
+        "ru": "Хорошо, ничего не изменилось.",
+    },
+    "forget_kept": {
+        "en": "OK, nothing was erased.",
+        "es": "De acuerdo, no se ha borrado nada.",
+        "de": "In Ordnung, nichts wurde gelöscht.",
+        "ru": "Хорошо, ничего не удалено.",
+    },
     "mydata_title": {
         "en": "What we store about you:",
         "es": "Lo que guardamos sobre usted:",
@@ -98,37 +116,40 @@ TEXTS: Final[dict[str, Texts]] = {
 }
 
 
-def _say(language: str, key: str, /, **values: object) -> str:
+def say(language: str, key: str, /, **values: object) -> str:
+    """The text ``key`` in ``language`` (English when that language is missing): the words
+    every channel says alike about a customer's rights (the commands to type differ, so what
+    names them stays with each channel)."""
     return render(TEXTS[key], language).format(**values)
 
 
 def describe(data: CustomerData, language: str) -> str:
     """What is stored about the customer, one fact a line, in ``language``."""
     customer = data.customer
-    none = _say(language, "mydata_none")
+    none = say(language, "mydata_none")
     lines = [
-        _say(language, "mydata_title"),
-        _say(language, "mydata_customer", external_id=customer.external_id),
-        _say(language, "mydata_name", name=customer.name or none),
-        _say(language, "mydata_email", email=customer.email or none),
-        _say(
+        say(language, "mydata_title"),
+        say(language, "mydata_customer", external_id=customer.external_id),
+        say(language, "mydata_name", name=customer.name or none),
+        say(language, "mydata_email", email=customer.email or none),
+        say(
             language,
             "mydata_language",
             language=LANGUAGE_NAMES.get(customer.language or "", customer.language or none),
         ),
     ]
     lines += [
-        _say(
+        say(
             language,
             "mydata_identity",
             platform=identity.platform.value.capitalize(),
-            state=_say(language, f"state_{identity.state.value}"),
+            state=say(language, f"state_{identity.state.value}"),
             since=f"{identity.linked_at:%Y-%m-%d}",
         )
         for identity in data.identities
     ]
-    lines.append(_say(language, "mydata_open", count=data.open_invitations))
-    lines.append(_say(language, "mydata_answers", count=data.answers, comments=data.comments))
+    lines.append(say(language, "mydata_open", count=data.open_invitations))
+    lines.append(say(language, "mydata_answers", count=data.answers, comments=data.comments))
     return "\n".join(lines)
 
 
@@ -166,7 +187,13 @@ async def resume_surveys(
     identity = await find_identity(session, platform, address)
     if identity is None:
         return None
-    return await resume(session, identity, now)
+    resumed = await resume(session, identity, now)
+    if resumed:
+        log.info(
+            "surveys resumed",
+            extra={"customer_id": identity.customer_id, "platform": platform.value},
+        )
+    return resumed
 
 
 async def forget(

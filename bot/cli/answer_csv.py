@@ -17,11 +17,11 @@ import csv
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.cli.importing import Parsed
 from feedbackbot.errors import FeedbackbotError
 from storage.transfer import EXPORT_COLUMNS, AnswerRecord
 from surveys.catalog import Catalog
@@ -51,14 +51,6 @@ class BadFile(FeedbackbotError):
 
 class BadRow(ValueError):
     """One row cannot be imported; the message names the column."""
-
-
-@dataclass(frozen=True)
-class ParsedLine:
-    line: int
-    raw: dict[str, str]
-    record: AnswerRecord | None
-    error: str | None
 
 
 def neutralise(cell: str) -> str:
@@ -253,7 +245,7 @@ def _jsonl_rows(path: Path, handle: TextIO) -> Iterator[tuple[int, dict[str, str
         yield number, cells, f"unknown key(s) {', '.join(unknown)}" if unknown else None
 
 
-def read_rows(path: Path, catalog: Catalog) -> Iterator[ParsedLine]:
+def read_rows(path: Path, catalog: Catalog) -> Iterator[Parsed[AnswerRecord]]:
     """Every data row of the file with its first line number, parsed or with its error."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
@@ -264,12 +256,12 @@ def read_rows(path: Path, catalog: Catalog) -> Iterator[ParsedLine]:
         try:
             for line, raw, unreadable in rows:
                 if unreadable is not None:
-                    yield ParsedLine(line, raw, None, unreadable)
+                    yield Parsed(line, None, unreadable, raw)
                     continue
                 try:
-                    yield ParsedLine(line, raw, parse_row(raw, catalog), None)
+                    yield Parsed(line, parse_row(raw, catalog), None, raw)
                 except BadRow as problem:
-                    yield ParsedLine(line, raw, None, str(problem))
+                    yield Parsed(line, None, str(problem), raw)
         except UnicodeDecodeError:
             raise BadFile(f"{path}: is not UTF-8 text; save it as UTF-8") from None
         except csv.Error as error:

@@ -20,8 +20,8 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.common import console, errors, fail, require_current_schema, settings_or_exit
+from bot.configs import check_survey_settings, policy_config
 from bot.http.jsonbody import BadJson, loads_limited
-from bot.policy import check_survey_settings, policy_config
 from bot.settings import SUPPORTED_LANGUAGES, Settings
 from feedbackbot.errors import ConfigurationError
 from storage import cases

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -18,28 +16,20 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import fail, settings_or_exit
+from bot.cli.importing import Imported, Parsed, import_rows, show_import
 from bot.outcome_events import parse_event
 from feedbackbot.errors import FeedbackbotError
-from storage.engine import open_engine, session_factory
 from storage.events import PRESENT, RECORDED, EventRecord, record_events
 
 COLUMNS = ("customer_id", "type", "at", "amount", "id")
 REQUIRED = ("customer_id", "type", "at")
-BATCH = 1000
 
 
 class BadEventsFile(FeedbackbotError):
     """The events file cannot be imported."""
 
 
-@dataclass(frozen=True)
-class EventLine:
-    line: int
-    record: EventRecord | None
-    error: str | None
-
-
-def read_event_rows(path: Path, now: datetime) -> Iterator[EventLine]:
+def read_event_rows(path: Path, now: datetime) -> Iterator[Parsed[EventRecord]]:
     """Each data row with its line number, parsed or with the column and what is wrong."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
@@ -69,16 +59,16 @@ def read_event_rows(path: Path, now: datetime) -> Iterator[EventLine]:
             line = reader.line_num + 1
             for raw in reader:
                 if None in raw:
-                    yield EventLine(line, None, "more cells than columns")
+                    yield Parsed(line, None, "more cells than columns")
                 else:
                     cells = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
                     customer = cells.pop("customer_id", "")
                     if not customer:
-                        yield EventLine(line, None, "customer_id is required")
+                        yield Parsed(line, None, "customer_id is required")
                     else:
                         record, problems = parse_event(customer, cells, now)
                         why = "; ".join(f"{f} {p}" for f, p in problems) or None
-                        yield EventLine(line, record, why)
+                        yield Parsed(line, record, why)
                 line = reader.line_num + 1
         except UnicodeDecodeError:
             raise BadEventsFile(f"{path}: is not UTF-8 text; save it as UTF-8 CSV") from None
@@ -86,41 +76,10 @@ def read_event_rows(path: Path, now: datetime) -> Iterator[EventLine]:
             raise BadEventsFile(f"{path}, line {reader.line_num}: {error}") from None
 
 
-async def _import(database_url: str, path: Path) -> tuple[Counter[str], list[EventLine]]:
-    from bot.cli.transfer import _progress
-
-    tally: Counter[str] = Counter()
-    rejected: list[EventLine] = []
+async def _import(database_url: str, path: Path) -> Imported[EventRecord]:
     total = sum(1 for _ in path.open(encoding="utf-8-sig", errors="replace")) - 1
-    async with open_engine(database_url) as engine:
-        sessions = session_factory(engine)
-        with _progress() as progress:
-            task = progress.add_task(f"Importing {path.name}", total=max(0, total))
-
-            async def flush(batch: list[EventLine]) -> None:
-                async with sessions() as session, session.begin():
-                    outcomes = await record_events(session, [b.record for b in batch if b.record])
-                for item, outcome in zip(batch, outcomes, strict=True):
-                    if outcome in (RECORDED, PRESENT):
-                        tally[outcome] += 1
-                    else:
-                        rejected.append(EventLine(item.line, None, outcome))
-                progress.advance(task, len(batch))
-
-            batch: list[EventLine] = []
-            for item in read_event_rows(path, datetime.now(UTC)):
-                if item.record is None:
-                    rejected.append(item)
-                    progress.advance(task)
-                    continue
-                batch.append(item)
-                if len(batch) >= BATCH:
-                    await flush(batch)
-                    batch = []
-            if batch:
-                await flush(batch)
-
-    return tally, sorted(rejected, key=lambda r: r.line)
+    rows = read_event_rows(path, datetime.now(UTC))
+    return await import_rows(database_url, path, total, rows, record_events, (RECORDED, PRESENT))
 
 
 def import_events_command(
@@ -141,15 +100,14 @@ def import_events_command(
     if not file.is_file():
         fail(f"{file}: no such file", code=2)
     try:
-        tally, rejected = asyncio.run(_import(settings.database_url, file))
+        imported = asyncio.run(_import(settings.database_url, file))
     except BadEventsFile as error:
         fail(str(error), code=2)
-    from bot.cli.transfer import show_import
-
+    tally = imported.tally
     show_import(
         file,
         [("recorded", tally[RECORDED]), ("already present", tally[PRESENT])],
-        [(item.line, item.error or "") for item in rejected],
+        [(row.line, row.error or "") for row in imported.rejected],
     )
-    if rejected:
+    if imported.rejected:
         raise typer.Exit(1)

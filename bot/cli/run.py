@@ -7,7 +7,7 @@ import asyncio
 from bot.app import serve
 from bot.cli.common import fail, settings_or_exit
 from bot.cli.surveys import catalog_or_exit
-from bot.policy import check_survey_settings
+from bot.configs import check_survey_settings
 from feedbackbot.errors import FeedbackbotError
 
 NO_CHANNEL = "No channel configured: set TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN (see .env.example)"

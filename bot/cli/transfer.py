@@ -6,7 +6,6 @@ import asyncio
 import csv
 import json
 import sys
-from collections import Counter
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -14,13 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from bot.cli.answer_csv import (
     BadFile,
-    ParsedLine,
     check_readable,
     csv_cells,
     export_cells,
@@ -28,11 +23,19 @@ from bot.cli.answer_csv import (
     read_rows,
     write_csv_header,
 )
-from bot.cli.common import console, errors, fail, settings_or_exit
+from bot.cli.common import console, fail, settings_or_exit
+from bot.cli.importing import Imported, Parsed, import_rows, progress_bar, show_import
 from feedbackbot.errors import FeedbackbotError
 from scoring.periods import parse_since, parse_until
 from storage.engine import open_engine, session_factory
-from storage.transfer import IMPORTED, PRESENT, count_answers, import_answers, stream_answers
+from storage.transfer import (
+    IMPORTED,
+    PRESENT,
+    AnswerRecord,
+    count_answers,
+    import_answers,
+    stream_answers,
+)
 
 if TYPE_CHECKING:
     from surveys.catalog import Catalog
@@ -40,61 +43,17 @@ if TYPE_CHECKING:
 import_app = typer.Typer(help="Bring history in from another tool.", no_args_is_help=True)
 export_app = typer.Typer(help="Take data out (CSV or JSON lines).", no_args_is_help=True)
 
-BATCH = 1000
-SHOWN_REJECTS = 20
-
 
 class ExportFormat(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
 
 
-def _progress() -> Progress:
-    """A progress bar on standard error, so standard output stays the data."""
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=errors,
-    )
-
-
 async def _import(
     database_url: str, path: Path, total: int, catalog: Catalog
-) -> tuple[Counter[str], list[ParsedLine]]:
-    tally: Counter[str] = Counter()
-    rejected: list[ParsedLine] = []
-    async with open_engine(database_url) as engine:
-        sessions = session_factory(engine)
-        with _progress() as progress:
-            task = progress.add_task(f"Importing {path.name}", total=total)
-
-            async def flush(batch: list[ParsedLine]) -> None:
-                async with sessions() as session, session.begin():
-                    outcomes = await import_answers(session, [p.record for p in batch if p.record])
-                for parsed, outcome in zip(batch, outcomes, strict=True):
-                    if outcome in (IMPORTED, PRESENT):
-                        tally[outcome] += 1
-                    else:
-                        tally["rejected"] += 1
-                        rejected.append(ParsedLine(parsed.line, parsed.raw, None, outcome))
-                progress.advance(task, len(batch))
-
-            batch: list[ParsedLine] = []
-            for parsed in read_rows(path, catalog):
-                if parsed.record is None:
-                    tally["rejected"] += 1
-                    rejected.append(parsed)
-                    progress.advance(task)
-                    continue
-                batch.append(parsed)
-                if len(batch) >= BATCH:
-                    await flush(batch)
-                    batch = []
-            if batch:
-                await flush(batch)
-    return tally, rejected
+) -> Imported[AnswerRecord]:
+    rows = read_rows(path, catalog)
+    return await import_rows(database_url, path, total, rows, import_answers, (IMPORTED, PRESENT))
 
 
 def _open_rejects(path: Path) -> TextIO:
@@ -105,7 +64,7 @@ def _open_rejects(path: Path) -> TextIO:
         fail(f"--rejects {path}: cannot write it ({error.strerror})", code=2)
 
 
-def _write_rejects(handle: TextIO, rejected: list[ParsedLine]) -> None:
+def _write_rejects(handle: TextIO, rejected: list[Parsed[AnswerRecord]]) -> None:
     with handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["line", "error", "customer_id", "case_id", "survey", "question"])
@@ -121,24 +80,6 @@ def _write_rejects(handle: TextIO, rejected: list[ParsedLine]) -> None:
                     )
                 ]
             )
-
-
-def show_import(file: Path, counts: list[tuple[str, int]], rejected: list[tuple[int, str]]) -> None:
-    """The import's tally and the first rejected rows (line number and why)."""
-    summary = Table(title=f"Import of {escape(file.name)}", show_header=False)
-    for name, count in counts:
-        summary.add_row(name, str(count))
-    summary.add_row("rejected", str(len(rejected)), style="red" if rejected else None)
-    console.print(summary)
-    if rejected:
-        table = Table(title="Rejected rows", title_style="bold red")
-        table.add_column("line", justify="right")
-        table.add_column("why")
-        for line, why in rejected[:SHOWN_REJECTS]:
-            table.add_row(str(line), escape(why))
-        console.print(table)
-        if len(rejected) > SHOWN_REJECTS:
-            console.print(f"... and {len(rejected) - SHOWN_REJECTS} more rejected rows.")
 
 
 @import_app.command("answers")
@@ -177,11 +118,12 @@ def import_answers_command(
         fail(str(error), code=2)
     rejects_file = _open_rejects(rejects) if rejects is not None else None
     try:
-        tally, rejected = asyncio.run(_import(settings.database_url, file, total, catalog))
+        imported = asyncio.run(_import(settings.database_url, file, total, catalog))
     except BadFile as error:
         fail(str(error), code=2)
     except FeedbackbotError as error:
         fail(str(error))
+    tally, rejected = imported.tally, imported.rejected
     show_import(
         file,
         [("imported", tally[IMPORTED]), ("already present", tally[PRESENT])],
@@ -212,7 +154,7 @@ async def _export(
         total = await count_answers(session, since, until)
         writer = write_csv_header(out) if fmt is ExportFormat.csv else None
         with ExitStack() as stack:
-            progress = stack.enter_context(_progress()) if show_progress else None
+            progress = stack.enter_context(progress_bar()) if show_progress else None
             task = progress.add_task("Exporting answers", total=total) if progress else None
             async for row in stream_answers(session, since, until):
                 cells = export_cells(row)

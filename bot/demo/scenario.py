@@ -21,6 +21,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.configs import policy_config
 from bot.dashboard.signin import Viewer, create_link
 from bot.demo import cast, planted
 from bot.demo.cast import Behaviour, Customer, Platform
@@ -29,7 +30,6 @@ from bot.demo.digest import digest_text
 from bot.demo.history import DAYS as HISTORY_DAYS
 from bot.demo.history import import_history
 from bot.demo.stage import DemoFailed, Stage, staged
-from bot.policy import policy_config
 from bot.slack import actions
 from bot.slack.alerts import send_pending_alerts
 from bot.slack.app import services_from_settings, web_client

@@ -15,8 +15,8 @@ from datetime import datetime
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.configs import policy_config
 from bot.http.health import HealthCheck
-from bot.policy import policy_config
 from bot.settings import Settings
 from bot.supervision import Parts
 from storage.engine import session_factory

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from bot.slack import actions
 from bot.slack.escape import clip, escape, quote
 from bot.slack.texts import say
-from storage.follow_ups import AlertAnswer, AlertDetails
+from storage.answers import GivenAnswer
+from storage.follow_ups import AlertDetails
 
 if TYPE_CHECKING:
     from surveys.conversation import Prompt
@@ -138,7 +139,7 @@ def comment_modal(prompt: Prompt, state: actions.CommentModalState) -> dict[str,
     }
 
 
-def _score(answer: AlertAnswer) -> str | None:
+def _score(answer: GivenAnswer) -> str | None:
     if answer.choice is not None:
         return f"{escape(answer.question_key)}: *{escape(answer.choice)}*"
     if answer.value is not None:

@@ -145,7 +145,7 @@ async def handle(
     elif right in ("stop", "forget") and step == "ask":
         await _ask(client, request, right, language)
     elif right in ("stop", "forget") and step == "no":
-        await _reply(client, request, say(language, f"privacy_{right}_kept"))
+        await _reply(client, request, privacy.say(language, f"{right}_kept"))
     elif right == "stop" and step == "yes":
         async with services.sessions() as session, session.begin():
             await privacy.stop_surveys(session, Platform.SLACK, request.user, services.clock())
@@ -173,7 +173,11 @@ async def _own_dm(client: AsyncWebClient, request: Request) -> bool:
 
 async def _ask(client: AsyncWebClient, request: Request, right: str, language: str) -> None:
     action = STOP if right == "stop" else FORGET
-    text = say(language, f"privacy_{right}_confirm")
+    text = (
+        privacy.say(language, "stop_confirm")
+        if right == "stop"
+        else say(language, "privacy_forget_confirm")
+    )
     blocks: list[Block] = [
         section(escape(text)),
         {

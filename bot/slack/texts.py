@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-FALLBACK: Final = "en"
+from bot.phrases import phrase
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -18,18 +18,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "privacy_not_linked": (
             "Nothing is stored about you here: you are not connected as a customer."
         ),
-        "privacy_stop_confirm": "Stop all surveys? Open survey invitations will be cancelled.",
         "privacy_stop_done": (
             "Done: you will get no more surveys. Type start to receive them again."
         ),
-        "privacy_stop_kept": "OK, nothing changed.",
         "privacy_start_done": "Surveys are on again. Thank you!",
         "privacy_forget_confirm": (
             "Erase your data? You are disconnected and your written comments are deleted. Your "
             "scores stay, without your name, in anonymous statistics."
         ),
         "privacy_forget_done": "Your data has been erased and you are disconnected. Goodbye!",
-        "privacy_forget_kept": "OK, nothing was erased.",
         "privacy_home_title": "Your data",
         "privacy_home_mydata": "What is stored about me",
         "privacy_home_stop": "Stop surveys",
@@ -48,20 +45,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "encuestas o forget para borrar sus datos."
         ),
         "privacy_not_linked": "Aquí no se guarda nada sobre usted: no está conectado como cliente.",
-        "privacy_stop_confirm": (
-            "¿Detener todas las encuestas? Se cancelarán las invitaciones abiertas."
-        ),
         "privacy_stop_done": (
             "Hecho: no recibirá más encuestas. Escriba start para volver a recibirlas."
         ),
-        "privacy_stop_kept": "De acuerdo, nada ha cambiado.",
         "privacy_start_done": "Las encuestas vuelven a estar activas. ¡Gracias!",
         "privacy_forget_confirm": (
             "¿Borrar sus datos? Se le desconecta y se eliminan sus comentarios escritos. Sus "
             "puntuaciones se conservan, sin su nombre, en estadísticas anónimas."
         ),
         "privacy_forget_done": "Sus datos se han borrado y se le ha desconectado. ¡Adiós!",
-        "privacy_forget_kept": "De acuerdo, no se ha borrado nada.",
         "privacy_home_title": "Sus datos",
         "privacy_home_mydata": "Qué datos guardan sobre mí",
         "privacy_home_stop": "Detener encuestas",
@@ -82,12 +74,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "privacy_not_linked": (
             "Hier ist nichts über Sie gespeichert: Sie sind nicht als Kunde verbunden."
         ),
-        "privacy_stop_confirm": "Alle Umfragen beenden? Offene Einladungen werden storniert.",
         "privacy_stop_done": (
             "Erledigt: Sie erhalten keine Umfragen mehr. Schreiben Sie start, um sie wieder zu "
             "erhalten."
         ),
-        "privacy_stop_kept": "In Ordnung, nichts geändert.",
         "privacy_start_done": "Umfragen sind wieder aktiv. Danke!",
         "privacy_forget_confirm": (
             "Ihre Daten löschen? Ihre Verbindung wird getrennt und Ihre schriftlichen Kommentare "
@@ -96,7 +86,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "privacy_forget_done": (
             "Ihre Daten wurden gelöscht und Ihre Verbindung getrennt. Auf Wiedersehen!"
         ),
-        "privacy_forget_kept": "In Ordnung, nichts wurde gelöscht.",
         "privacy_home_title": "Ihre Daten",
         "privacy_home_mydata": "Was über mich gespeichert ist",
         "privacy_home_stop": "Umfragen beenden",
@@ -115,18 +104,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "или forget — чтобы удалить ваши данные."
         ),
         "privacy_not_linked": "Здесь о вас ничего не хранится: вы не подключены как клиент.",
-        "privacy_stop_confirm": "Отключить все опросы? Открытые приглашения будут отменены.",
         "privacy_stop_done": (
             "Готово: опросов больше не будет. Напишите start, чтобы снова их получать."
         ),
-        "privacy_stop_kept": "Хорошо, ничего не изменилось.",
         "privacy_start_done": "Опросы снова включены. Спасибо!",
         "privacy_forget_confirm": (
             "Удалить ваши данные? Вы будете отключены, а ваши письменные комментарии удалены. "
             "Оценки останутся без вашего имени в анонимной статистике."
         ),
         "privacy_forget_done": "Ваши данные удалены, вы отключены. До свидания!",
-        "privacy_forget_kept": "Хорошо, ничего не удалено.",
         "privacy_home_title": "Ваши данные",
         "privacy_home_mydata": "Что обо мне хранится",
         "privacy_home_stop": "Отключить опросы",
@@ -142,6 +128,5 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def say(language: str | None, key: str, **values: object) -> str:
-    table = TEXTS.get(language or FALLBACK, TEXTS[FALLBACK])
-    return table.get(key, TEXTS[FALLBACK][key]).format(**values)
+def say(language: str | None, key: str, /, **values: object) -> str:
+    return phrase(TEXTS, language, key, **values)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
@@ -12,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.telegram.callbacks import LanguageData, StopData
 from bot.telegram.keyboards import confirm, languages
 from bot.telegram.texts import TEXTS, language_of, say
-from storage.identities import find_identity, opt_out, set_language
+from storage.identities import find_identity, set_language
 from storage.models import Identity, Platform
-
-log = logging.getLogger(__name__)
+from surveys import privacy
 
 
 async def chat_identity(
@@ -52,7 +49,9 @@ async def ask_stop(
     if identity is None:
         await message.answer(say(language, "not_linked"))
         return
-    await message.answer(say(language, "stop_confirm"), reply_markup=confirm(language, StopData))
+    await message.answer(
+        privacy.say(language, "stop_confirm"), reply_markup=confirm(language, StopData)
+    )
 
 
 async def confirm_stop(
@@ -62,22 +61,30 @@ async def confirm_stop(
     default_language: str,
 ) -> None:
     chat_id = _chat_id(query)
-    cancelled = 0
-    async with sessions() as session, session.begin():
-        identity = await find_identity(session, Platform.TELEGRAM, str(chat_id))
-        language = chat_language(identity, _code(query), default_language)
-        if identity is not None and callback_data.confirmed:
-            cancelled = await opt_out(session, identity)
-    if identity is None:
-        key = "not_linked"
-    elif callback_data.confirmed:
-        key = "stop_done"
-        log.info("opted out", extra={"chat_id": chat_id, "cancelled": cancelled})
+    identity = await chat_identity(sessions, chat_id)
+    language = chat_language(identity, _code(query), default_language)
+    linked = identity is not None
+    if linked and callback_data.confirmed:
+        async with sessions() as session, session.begin():
+            stopped = await privacy.stop_surveys(session, Platform.TELEGRAM, str(chat_id))
+        linked = stopped is not None
+    await answer_confirmation(query, language, "stop", linked, callback_data.confirmed)
+
+
+async def answer_confirmation(
+    query: CallbackQuery, language: str, right: str, linked: bool, confirmed: bool
+) -> None:
+    """Put what came of a /stop or /forget confirmation in place of its question: done, kept,
+    or, for a chat linked to no customer, that nothing is stored about it."""
+    if not linked:
+        text = say(language, "not_linked")
+    elif confirmed:
+        text = say(language, f"{right}_done")
     else:
-        key = "stop_kept"
+        text = privacy.say(language, f"{right}_kept")
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(say(language, key), reply_markup=None)
+        await query.message.edit_text(text, reply_markup=None)
 
 
 async def ask_language(

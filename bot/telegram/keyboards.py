@@ -15,8 +15,9 @@ from bot.telegram.callbacks import (
     SkipData,
     StopData,
 )
-from bot.telegram.texts import LANGUAGE_NAMES, say
+from bot.telegram.texts import LANGUAGE_NAMES
 from surveys.conversation import Prompt
+from surveys.messages import say
 from surveys.refs import option_ref, question_ref
 
 MAX_ROW: Final = 7
@@ -78,35 +79,27 @@ def question_markup(prompt: Prompt) -> Markup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def confirm(language: str, kind: type[StopData] | type[ForgetData]) -> InlineKeyboardMarkup:
+def _yes_no(language: str, yes: str, no: str) -> InlineKeyboardMarkup:
+    """One row: the engine's Yes and No (every channel words them alike), with their payloads."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                InlineKeyboardButton(
-                    text=say(language, "yes"), callback_data=kind(confirmed=True).pack()
-                ),
-                InlineKeyboardButton(
-                    text=say(language, "no"), callback_data=kind(confirmed=False).pack()
-                ),
+                InlineKeyboardButton(text=say("yes", language), callback_data=yes),
+                InlineKeyboardButton(text=say("no", language), callback_data=no),
             ]
         ]
     )
 
 
+def confirm(language: str, kind: type[StopData] | type[ForgetData]) -> InlineKeyboardMarkup:
+    return _yes_no(language, kind(confirmed=True).pack(), kind(confirmed=False).pack())
+
+
 def confirm_move(language: str, link_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=say(language, "yes"),
-                    callback_data=LinkMoveData(t=link_id, move=True).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=say(language, "no"),
-                    callback_data=LinkMoveData(t=link_id, move=False).pack(),
-                ),
-            ]
-        ]
+    return _yes_no(
+        language,
+        LinkMoveData(t=link_id, move=True).pack(),
+        LinkMoveData(t=link_id, move=False).pack(),
     )
 
 

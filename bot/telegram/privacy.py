@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.answers import AnswerDesk
 from bot.telegram.callbacks import ForgetData
-from bot.telegram.commands import chat_identity, chat_language
+from bot.telegram.commands import answer_confirmation, chat_identity, chat_language
 from bot.telegram.keyboards import confirm
 from bot.telegram.start import is_private
 from bot.telegram.texts import say
 from storage.models import Platform
-from surveys.privacy import data_of, describe
+from surveys import privacy
 
 
 async def show_my_data(
@@ -31,8 +31,8 @@ async def show_my_data(
         await message.answer(say(language, "private_only"))
         return
     async with sessions() as session:
-        data = await data_of(session, Platform.TELEGRAM, str(message.chat.id))
-    await message.answer(describe(data, language) if data else say(language, "not_linked"))
+        data = await privacy.data_of(session, Platform.TELEGRAM, str(message.chat.id))
+    await message.answer(privacy.describe(data, language) if data else say(language, "not_linked"))
 
 
 async def ask_forget(
@@ -65,16 +65,10 @@ async def confirm_forget(
     if chat_id != query.from_user.id:
         await query.answer(say(language, "private_only"), show_alert=True)
         return
-    erased = None
+    linked = identity is not None
     if callback_data.confirmed:
-        erased = await answers.forget(Platform.TELEGRAM, str(chat_id))
-    if identity is None or (callback_data.confirmed and erased is None):
-        key = "not_linked"
-    else:
-        key = "forget_done" if callback_data.confirmed else "forget_kept"
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(say(language, key), reply_markup=None)
+        linked = await answers.forget(Platform.TELEGRAM, str(chat_id)) is not None
+    await answer_confirmation(query, language, "forget", linked, callback_data.confirmed)
 
 
 def make_router() -> Router:

@@ -24,10 +24,11 @@ from bot.telegram.callbacks import LinkMoveData
 from bot.telegram.keyboards import confirm_move
 from bot.telegram.links import read_link_token
 from bot.telegram.texts import language_of, say
-from storage.identities import find_identity, mark_unreachable, resume
+from storage.identities import find_identity, mark_unreachable
 from storage.links import LinkOutcome, Redemption, confirm_link, redeem_link
 from storage.models import Platform
 from storage.types import utcnow
+from surveys import privacy
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +145,8 @@ async def start_plain(
     code = message.from_user.language_code if message.from_user else None
     async with sessions() as session, session.begin():
         identity = await find_identity(session, Platform.TELEGRAM, str(message.chat.id))
-        if identity is not None and await resume(session, identity):
-            log.info(
-                "surveys resumed", extra={"chat_id": message.chat.id, "identity_id": identity.id}
-            )
+        if identity is not None:
+            await privacy.resume_surveys(session, Platform.TELEGRAM, str(message.chat.id))
     if identity is None:
         await message.answer(say(language_of(code, default_language), "welcome_unknown"))
     else:

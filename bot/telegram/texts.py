@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.phrases import FALLBACK, phrase
 from surveys.messages import LANGUAGE_NAMES
 
 __all__ = ["COMMANDS", "FALLBACK", "LANGUAGE_NAMES", "TEXTS", "language_of", "say"]
-
-FALLBACK: Final = "en"
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -56,9 +55,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "not_linked": (
             "This chat is not connected to a support account, so nothing is stored about it."
         ),
-        "stop_confirm": "Stop all surveys? Open survey invitations will be cancelled.",
         "stop_done": "Done: you will get no more surveys. Send /start to receive them again.",
-        "stop_kept": "OK, nothing changed.",
         "language_choose": "Choose your language:",
         "language_set": "Language set to English.",
         "forget_confirm": (
@@ -66,9 +63,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Your scores stay, without your name, in anonymous statistics."
         ),
         "forget_done": "Your data has been erased and this chat disconnected. Goodbye!",
-        "forget_kept": "OK, nothing was erased.",
-        "yes": "Yes",
-        "no": "No",
         "stale": "This survey is closed or already answered. Thank you!",
         "error": "Sorry, something went wrong. Please try again in a moment.",
         "flood": (
@@ -121,9 +115,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "not_linked": (
             "Este chat no está conectado a una cuenta de soporte; no guardamos nada sobre él."
         ),
-        "stop_confirm": "¿Detener todas las encuestas? Se cancelarán las invitaciones abiertas.",
         "stop_done": "Hecho: no recibirá más encuestas. Envíe /start para volver a recibirlas.",
-        "stop_kept": "De acuerdo, nada ha cambiado.",
         "language_choose": "Elija su idioma:",
         "language_set": "Idioma cambiado a español.",
         "forget_confirm": (
@@ -131,9 +123,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "escritos. Sus puntuaciones quedan, sin su nombre, en estadísticas anónimas."
         ),
         "forget_done": "Sus datos se han borrado y este chat se ha desconectado. ¡Adiós!",
-        "forget_kept": "De acuerdo, no se ha borrado nada.",
-        "yes": "Sí",
-        "no": "No",
         "stale": "Esta encuesta está cerrada o ya respondida. ¡Gracias!",
         "error": "Lo sentimos, algo salió mal. Inténtelo de nuevo en un momento.",
         "flood": (
@@ -190,11 +179,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "not_linked": (
             "Dieser Chat ist mit keinem Support-Konto verbunden; über ihn ist nichts gespeichert."
         ),
-        "stop_confirm": "Alle Umfragen beenden? Offene Einladungen werden storniert.",
         "stop_done": (
             "Erledigt: Sie erhalten keine Umfragen mehr. Mit /start erhalten Sie sie wieder."
         ),
-        "stop_kept": "In Ordnung, nichts geändert.",
         "language_choose": "Wählen Sie Ihre Sprache:",
         "language_set": "Sprache auf Deutsch gestellt.",
         "forget_confirm": (
@@ -202,9 +189,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "werden gelöscht. Ihre Bewertungen bleiben ohne Namen in anonymen Statistiken."
         ),
         "forget_done": "Ihre Daten wurden gelöscht und dieser Chat getrennt. Auf Wiedersehen!",
-        "forget_kept": "In Ordnung, nichts wurde gelöscht.",
-        "yes": "Ja",
-        "no": "Nein",
         "stale": "Diese Umfrage ist geschlossen oder schon beantwortet. Danke!",
         "error": "Entschuldigung, etwas ist schiefgelaufen. Bitte versuchen Sie es gleich erneut.",
         "flood": (
@@ -255,9 +239,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/help: это сообщение"
         ),
         "not_linked": "Этот чат не подключён к учётной записи поддержки; о нём ничего не хранится.",
-        "stop_confirm": "Отключить все опросы? Открытые приглашения будут отменены.",
         "stop_done": "Готово: опросов больше не будет. Чтобы снова получать их, отправьте /start.",
-        "stop_kept": "Хорошо, ничего не изменилось.",
         "language_choose": "Выберите язык:",
         "language_set": "Язык изменён на русский.",
         "forget_confirm": (
@@ -265,9 +247,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "удалены. Оценки останутся в анонимной статистике, без вашего имени."
         ),
         "forget_done": "Ваши данные удалены, чат отключён. До свидания!",
-        "forget_kept": "Хорошо, ничего не удалено.",
-        "yes": "Да",
-        "no": "Нет",
         "stale": "Этот опрос закрыт или на него уже ответили. Спасибо!",
         "error": "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.",
         "flood": (
@@ -296,5 +275,4 @@ def language_of(code: str | None, default: str = FALLBACK) -> str:
 
 
 def say(language: str | None, key: str, /, **values: object) -> str:
-    table = TEXTS.get(language or FALLBACK, TEXTS[FALLBACK])
-    return table.get(key, TEXTS[FALLBACK][key]).format(**values)
+    return phrase(TEXTS, language, key, **values)

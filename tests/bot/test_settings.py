@@ -186,14 +186,21 @@ def test_case_and_campaign_surveys_are_comma_separated_keys(
     assert load_settings(None, case_surveys="").case_surveys == ("csat", "nps", "value")
 
 
-def test_an_unknown_survey_setting_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.policy import check_survey_settings
-    from surveys.catalog import load_catalog
-
-    monkeypatch.setenv("CAMPAIGN_SURVEYS", "nps,onboarding")
-    with pytest.raises(ConfigurationError) as raised:
-        check_survey_settings(load_settings(None), load_catalog(None))
-    assert str(raised.value) == (
-        "Invalid setting CAMPAIGN_SURVEYS: 'onboarding' is not a survey of the catalog (known: "
-        "csat, nps, ces, fcr, value); add it to SURVEYS_FILE or remove it"
-    )
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"dispatch_lease_seconds": 8},
+            "DISPATCH_LEASE_SECONDS must be more than twice DISPATCH_INTERVAL_SECONDS",
+        ),
+        (
+            {"dispatch_send_timeout_seconds": 15},
+            "DISPATCH_SEND_TIMEOUT_SECONDS must be at least 1 below DISPATCH_LEASE_SECONDS",
+        ),
+    ],
+)
+def test_a_lease_too_short_for_the_tick_or_a_send_is_refused(
+    values: dict[str, float], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings(None, **values)

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 from bot.slack import actions
 from bot.slack.blocks import alert_message, comment_modal, question_message
-from storage.follow_ups import AlertAnswer, AlertDetails
+from storage.answers import GivenAnswer
+from storage.follow_ups import AlertDetails
 from storage.models import FollowUp
 from surveys.definitions import QuestionType
 from surveys.steps import Option, Prompt
@@ -95,9 +96,9 @@ def _details(**fields: object) -> AlertDetails:
         case_external_id="CASE-9",
         survey_key="csat",
         answers=(
-            AlertAnswer("csat", 1, None, None, False),
-            AlertAnswer("fcr", 0, "no", None, False),
-            AlertAnswer("comment", None, None, "<!channel> <http://evil|click> & co", False),
+            GivenAnswer("csat", 1, None, None, False),
+            GivenAnswer("fcr", 0, "no", None, False),
+            GivenAnswer("comment", None, None, "<!channel> <http://evil|click> & co", False),
         ),
     )
 

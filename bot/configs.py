@@ -1,4 +1,5 @@
-"""The settings, turned into the plain values ``surveys`` and the dispatcher take."""
+"""The settings, turned into the plain values each part takes: the survey policy, the dispatcher
+and the restart backoff."""
 
 from __future__ import annotations
 

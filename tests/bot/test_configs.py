@@ -2,9 +2,10 @@ from datetime import time, timedelta
 
 import pytest
 
-from bot.policy import dispatch_config
+from bot.configs import check_survey_settings, dispatch_config
 from bot.settings import load_settings
 from feedbackbot.errors import ConfigurationError
+from surveys.catalog import load_catalog
 
 
 def test_the_settings_become_the_dispatch_and_policy_values() -> None:
@@ -28,21 +29,11 @@ def test_the_settings_become_the_dispatch_and_policy_values() -> None:
     assert config.batch_size("telegram") == 40
 
 
-@pytest.mark.parametrize(
-    ("values", "message"),
-    [
-        (
-            {"dispatch_lease_seconds": 8},
-            "DISPATCH_LEASE_SECONDS must be more than twice DISPATCH_INTERVAL_SECONDS",
-        ),
-        (
-            {"dispatch_send_timeout_seconds": 15},
-            "DISPATCH_SEND_TIMEOUT_SECONDS must be at least 1 below DISPATCH_LEASE_SECONDS",
-        ),
-    ],
-)
-def test_a_lease_too_short_for_the_tick_or_a_send_is_refused(
-    values: dict[str, float], message: str
-) -> None:
-    with pytest.raises(ConfigurationError, match=message):
-        load_settings(None, **values)
+def test_an_unknown_survey_setting_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMPAIGN_SURVEYS", "nps,onboarding")
+    with pytest.raises(ConfigurationError) as raised:
+        check_survey_settings(load_settings(None), load_catalog(None))
+    assert str(raised.value) == (
+        "Invalid setting CAMPAIGN_SURVEYS: 'onboarding' is not a survey of the catalog (known: "
+        "csat, nps, ces, fcr, value); add it to SURVEYS_FILE or remove it"
+    )
