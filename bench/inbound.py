@@ -25,9 +25,11 @@ A third run stores the very same presses without any of our code:
   Its rows are removed again before the other runs.
 
 The scores are engine answers/s as a ratio of the ceiling (what aiogram costs) and of the
-floor (what storing costs). Updates are fed one at a time, as
-``bot.telegram.polling.poll`` does; ``--concurrency K`` lets K customers press at once (as
-webhook mode handles requests), and then a double tap arrives as two concurrent updates.
+floor (what storing costs). By default updates are fed one at a time: the cost of a press with
+nothing else running. The bot itself handles chats side by side, each chat in order
+(``bot.telegram.inbound.UpdateRunner``, up to 16 at once, in polling and webhook mode alike);
+``--concurrency K`` lets K customers press at once as it does, and then a double tap arrives
+as two concurrent updates.
 
 Outgoing Bot API calls go to ``RecordingSession``, an aiogram session that builds each request
 the way the HTTP session does (``prepare_value``) and parses a Bot API-shaped answer with

@@ -8,7 +8,8 @@ The body names what is down, so an operator (or a load balancer's log) sees why:
                             "error": "TelegramServerError"}, ...}}
 
 A part still ``starting`` counts as not ready. Errors show only their type here: the endpoint
-needs no token, so messages (hosts, ids) stay in the log.
+needs no token, so messages (hosts, ids) stay in the log. A load balancer probes every few
+seconds, so the log says when a check starts failing and when it passes again, not every probe.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.supervision import Part, Parts
 HealthCheck = Callable[[], Awaitable[bool]]
 HEALTH_CHECKS: web.AppKey[dict[str, HealthCheck]] = web.AppKey("health_checks", dict)
 PARTS: web.AppKey[Parts] = web.AppKey("parts", Parts)
+FAILING: web.AppKey[set[str]] = web.AppKey("failing_health_checks", set)
 CHECK_TIMEOUT = 2.0
 """A check that takes longer fails: a database that hangs is as down as one that refuses."""
 log = logging.getLogger(__name__)
@@ -40,12 +42,20 @@ def database_check(engine: AsyncEngine) -> HealthCheck:
     return check
 
 
-async def _passes(name: str, check: HealthCheck) -> bool:
+async def _passes(name: str, check: HealthCheck, failing: set[str]) -> bool:
     try:
-        return await asyncio.wait_for(check(), CHECK_TIMEOUT)
+        passed = await asyncio.wait_for(check(), CHECK_TIMEOUT)
     except Exception as error:  # a health check reports failures, it never raises
-        log.warning("health check failed", extra={"check": name, "error": type(error).__name__})
+        if name not in failing:
+            log.warning(
+                "health check failing", extra={"check": name, "error": type(error).__name__}
+            )
+        failing.add(name)
         return False
+    if passed and name in failing:
+        failing.discard(name)
+        log.info("health check passing again", extra={"check": name})
+    return passed
 
 
 def _shown(part: Part) -> dict[str, object]:
@@ -58,8 +68,10 @@ def _shown(part: Part) -> dict[str, object]:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    checks = request.app[HEALTH_CHECKS]
-    passed = await asyncio.gather(*(_passes(name, check) for name, check in checks.items()))
+    checks, failing = request.app[HEALTH_CHECKS], request.app[FAILING]
+    passed = await asyncio.gather(
+        *(_passes(name, check, failing) for name, check in checks.items())
+    )
     results = {name: "ok" if ok else "failing" for name, ok in zip(checks, passed, strict=True)}
     parts = request.app[PARTS].all()
     down = [name for name, ok in zip(checks, passed, strict=True) if not ok]
@@ -80,4 +92,5 @@ def add_health_routes(
 ) -> None:
     app[HEALTH_CHECKS] = checks
     app[PARTS] = parts if parts is not None else Parts()
+    app[FAILING] = set()
     app.router.add_get("/healthz", healthz)

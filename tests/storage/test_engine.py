@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine, is_sqlite, session_factory
@@ -56,3 +56,70 @@ async def test_a_writing_session_on_sqlite_takes_the_write_lock_at_begin(
         with pytest.raises(OperationalError, match="locked"):
             async with impatient_writer.begin():
                 pass
+
+
+async def test_a_connection_returned_inside_a_transaction_is_rolled_back_on_sqlite(
+    engine: AsyncEngine, impatient_writer: AsyncEngine
+) -> None:
+    """The pool rolls back only what is still open: a transaction left open under
+    SQLAlchemy's feet must not keep its row or the write lock."""
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        await driver.execute("BEGIN IMMEDIATE")
+        await driver.execute(
+            "INSERT INTO customer (external_id, created_at, updated_at) "
+            "VALUES ('left-open', '2026-01-01', '2026-01-01')"
+        )
+    async with impatient_writer.begin() as writer:
+        left = await writer.execute(text("SELECT count(*) FROM customer"))
+        assert left.scalar() == 0
+
+
+@pytest.fixture
+async def killable(engine: AsyncEngine) -> AsyncIterator[None]:
+    if is_sqlite(engine):
+        pytest.skip("PostgreSQL connection checks")
+    yield
+
+
+async def _kill_backend(engine: AsyncEngine, pid: int) -> None:
+    async with engine.connect() as admin:
+        await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def test_an_idle_pooled_connection_that_died_is_replaced_on_checkout(
+    killable: None, database_url: str
+) -> None:
+    checked = create_engine(database_url, ping_after_idle_seconds=0, pool_size=1)
+    admin = create_engine(database_url)
+    try:
+        pid = await _backend_pid(checked)
+        await _kill_backend(admin, pid)
+        assert await _backend_pid(checked) != pid
+    finally:
+        await checked.dispose()
+        await admin.dispose()
+
+
+async def test_a_connection_used_a_moment_ago_is_lent_without_a_ping(
+    killable: None, database_url: str
+) -> None:
+    """Within the idle window no round trip checks the connection: the first statement on a
+    connection that died in that window fails, and the pool connects afresh after it."""
+    trusting = create_engine(database_url, ping_after_idle_seconds=3600, pool_size=1)
+    admin = create_engine(database_url)
+    try:
+        pid = await _backend_pid(trusting)
+        await _kill_backend(admin, pid)
+        with pytest.raises(DBAPIError):
+            await _backend_pid(trusting)
+        assert await _backend_pid(trusting) != pid
+    finally:
+        await trusting.dispose()
+        await admin.dispose()
