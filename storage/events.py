@@ -51,6 +51,10 @@ def unknown_customer(external_id: str) -> str:
     return f"customer {external_id!r} is not known (it arrives with its first case)"
 
 
+def erased_customer(external_id: str) -> str:
+    return f"customer {external_id!r} erased their data: no new events are recorded for them"
+
+
 def conflicting_event(key: str) -> str:
     return f"event id {key!r} was recorded before with another type, time or amount"
 
@@ -58,17 +62,24 @@ def conflicting_event(key: str) -> str:
 async def record_events(session: AsyncSession, records: Sequence[EventRecord]) -> list[str]:
     """Store ``records``; returns for each ``RECORDED``, ``PRESENT`` or why it was refused.
 
-    Refused: an unknown customer, or an event id already stored with another type, time or
-    amount. Inserts with ``ON CONFLICT DO NOTHING``, so two imports of the same file at once
-    store each event once. Flushes, never commits.
+    Refused: an unknown customer, one who erased their data (``Customer.erased_at``: their
+    events stay as they were, nothing new is attached to the pseudonym), or an event id already
+    stored with another type, time or amount. Inserts with ``ON CONFLICT DO NOTHING``, so two
+    imports of the same file at once store each event once. Flushes, never commits.
     """
     names = {r.customer for r in records}
     found = await session.execute(
-        sa.select(col(Customer.external_id), col(Customer.id)).where(
-            col(Customer.external_id).in_(names)
-        )
+        sa.select(
+            col(Customer.external_id), col(Customer.id), col(Customer.erased_at).is_not(None)
+        ).where(col(Customer.external_id).in_(names))
     )
-    customers: dict[str, int] = {name: ident for name, ident in found if ident}
+    customers: dict[str, int] = {}
+    erased: set[str] = set()
+    for name, number, gone in found:
+        if gone:
+            erased.add(name)
+        else:
+            customers[name] = number
     wanted = {(customers[r.customer], r.event_key) for r in records if r.customer in customers}
     existing: dict[tuple[int, str], CustomerEvent] = {}
     for owner in {c for c, _ in wanted}:
@@ -87,7 +98,8 @@ async def record_events(session: AsyncSession, records: Sequence[EventRecord]) -
     for record in records:
         customer_id = customers.get(record.customer)
         if customer_id is None:
-            outcomes.append(unknown_customer(record.customer))
+            refused = erased_customer if record.customer in erased else unknown_customer
+            outcomes.append(refused(record.customer))
             continue
         ident = (customer_id, record.event_key)
         stored = existing.get(ident)
@@ -123,8 +135,19 @@ async def record_events(session: AsyncSession, records: Sequence[EventRecord]) -
     return outcomes
 
 
-async def customer_exists(session: AsyncSession, external_id: str) -> bool:
+UNKNOWN = "unknown"
+ERASED = "erased"
+KNOWN = "known"
+
+
+async def customer_state(session: AsyncSession, external_id: str) -> str:
+    """``KNOWN``, ``UNKNOWN`` or ``ERASED`` (the id is the pseudonym of an erased customer).
+
+    A customer who erased their data is ``UNKNOWN`` by their old id: nothing links it to the
+    pseudonym any more, so their old id cannot be told apart from one never seen.
+    """
     found = await session.execute(
-        sa.select(col(Customer.id)).where(col(Customer.external_id) == external_id)
+        sa.select(col(Customer.erased_at)).where(col(Customer.external_id) == external_id)
     )
-    return found.first() is not None
+    row = found.first()
+    return UNKNOWN if row is None else ERASED if row[0] is not None else KNOWN

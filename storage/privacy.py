@@ -2,8 +2,10 @@
 
 Erasing keeps the numeric scores (the aggregates and the agents' figures stay right) but
 removes what identifies or quotes the person: chat identities, deep links, message references,
-written comments, name, email, language and time zone (issue 12). The customer row stays, under
-a random pseudonym, as the anonymous owner of those scores.
+written comments, name, email, phone, language and time zone (issue 12). The customer row stays,
+under a random pseudonym, as the anonymous owner of those scores. Their outcome events (type,
+time, amount: business records) stay with it too, so the outcome figures stay right, but the
+billing system's event ids, which would lead back to the person's invoices, are replaced.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, cast, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -20,6 +22,7 @@ from storage.identities import OPEN_STATUSES, cancel_open_invitations
 from storage.models import (
     Answer,
     Customer,
+    CustomerEvent,
     FollowUp,
     Identity,
     Invitation,
@@ -93,11 +96,13 @@ async def erase_customer(
     """Erase the customer's personal data; returns what was removed.
 
     Removes chat identities (chat and user ids), unused deep links, written comments and the
-    message references of their invitations (which name the chat), and replaces the helpdesk's
-    customer id with a random ``pseudonym``, so the scores stay counted without saying whose
-    they are. Open invitations, and one being sent right now, are cancelled; the claim is
-    dropped so the sender records nothing afterwards. Low-score alerts already posted to an
-    agent are marked ``alert_outdated_at``: the Slack side edits them to drop name and comment.
+    message references of their invitations (which name the chat), name, email and phone, and
+    replaces the helpdesk's customer id with a random ``pseudonym``, so the scores stay counted
+    without saying whose they are. Their events keep type, time and amount; each event id
+    becomes ``erased:<row id>`` (the billing system's id would name the person's invoice).
+    Open invitations, and one being sent right now, are cancelled; the claim is dropped so the
+    sender records nothing afterwards. Low-score alerts already posted to an agent are marked
+    ``alert_outdated_at``: the Slack side edits them to drop name and comment.
     """
     now = now or utcnow()
     cancelled = await cancel_open_invitations(session, customer_id, "customer erased data", now)
@@ -142,6 +147,11 @@ async def erase_customer(
         delete(Identity).where(col(Identity.customer_id) == customer_id)
     )
     await session.execute(delete(LinkToken).where(col(LinkToken.customer_id) == customer_id))
+    await session.execute(
+        update(CustomerEvent)
+        .where(col(CustomerEvent.customer_id) == customer_id)
+        .values(event_key=literal("erased:") + cast(col(CustomerEvent.id), String))
+    )
     pseudonym = pseudonym or new_pseudonym()
     await session.execute(
         update(Customer)
@@ -150,6 +160,7 @@ async def erase_customer(
             external_id=pseudonym,
             name=None,
             email=None,
+            phone=None,
             language=None,
             timezone=None,
             erased_at=now,

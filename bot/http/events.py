@@ -2,8 +2,12 @@
 
 The body is one event or ``{"events": [...]}`` (up to ``MAX_EVENTS``). 201 when something new
 was stored, 200 when every event was there already (a retry), each event's status in the body;
-400 bad JSON, 401 no token, 404 unknown customer, 409 an event id reused for another event,
-413 too large, 422 naming each bad field (``events[2].at``). Nothing is stored unless all are valid.
+400 bad JSON, 401 no token, 404 unknown customer, 409 an event id reused for another event or
+a customer who erased their data (the id is their pseudonym), 413 too large, 422 naming each bad
+field (``events[2].at``). Nothing is stored unless all are valid.
+
+After a customer erased their data, their old id is unknown (404, like any unknown id: nothing
+links it to the pseudonym any more). A new case for that id makes a new customer, with no past.
 """
 
 from __future__ import annotations
@@ -18,7 +22,17 @@ from bot.http.errors import field_errors, json_error
 from bot.http.jsonbody import BadJson, read_json
 from bot.http.keys import SERVICES
 from bot.outcome_events import parse_event
-from storage.events import PRESENT, RECORDED, EventRecord, customer_exists, record_events
+from storage.events import (
+    ERASED,
+    PRESENT,
+    RECORDED,
+    UNKNOWN,
+    EventRecord,
+    customer_state,
+    erased_customer,
+    record_events,
+    unknown_customer,
+)
 from storage.types import utcnow
 
 MAX_EVENTS = 500
@@ -58,8 +72,13 @@ async def post_events(request: web.Request) -> web.Response:
         return field_errors(422, problems)
     services = request.app[SERVICES]
     async with services.sessions() as session, session.begin():
-        if not await customer_exists(session, customer):
-            return json_error(404, "not_found", "No customer with this id.")
+        state = await customer_state(session, customer)
+        if state == UNKNOWN:
+            problem = [{"field": "customer_id", "problem": unknown_customer(customer)}]
+            return json_error(404, "not_found", "No customer with this id.", problem)
+        if state == ERASED:
+            problem = [{"field": "customer_id", "problem": erased_customer(customer)}]
+            return json_error(409, "customer_erased", "This customer erased their data.", problem)
         outcomes = await record_events(session, records)
         refused = [o for o in outcomes if o not in (RECORDED, PRESENT)]
         if refused:

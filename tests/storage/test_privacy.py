@@ -1,11 +1,21 @@
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Answer, Customer, Identity, Invitation, InvitationStatus, Platform
+from storage.events import EventRecord, record_events
+from storage.models import (
+    Answer,
+    Customer,
+    CustomerEvent,
+    Identity,
+    Invitation,
+    InvitationStatus,
+    OutcomeType,
+    Platform,
+)
 from storage.privacy import customer_data, erase_customer
-from tests.factories import Factory
+from tests.factories import Factory, stored_values_containing
 
 
 async def test_customer_data_counts_what_is_stored(session: AsyncSession, factory: Factory) -> None:
@@ -47,3 +57,46 @@ async def test_erasing_keeps_scores_and_removes_comments_identities_and_contact_
         assert data is not None and data.open_invitations == 0
         status = await session.scalar(select(Invitation.status))
         assert status is InvitationStatus.CANCELLED
+
+
+async def test_erasing_removes_the_phone_and_the_event_ids_but_keeps_the_events(
+    session: AsyncSession, factory: Factory, now: datetime
+) -> None:
+    alice = await factory.customer("alice", phone="+34 600 111 222")
+    other = await factory.customer("bob")
+    at = datetime(2026, 10, 1, tzinfo=UTC)
+    async with session.begin():
+        await record_events(
+            session,
+            [
+                EventRecord("alice", OutcomeType.RENEWAL, at, 99.5, "INV-2026-0042"),
+                EventRecord("alice", OutcomeType.CHURN, at, None),
+                EventRecord("bob", OutcomeType.PURCHASE, at, 10.0, "INV-2026-0043"),
+            ],
+        )
+    async with session.begin():
+        await erase_customer(session, alice.id, now)
+    session.expunge_all()
+    async with session.begin():
+        customer = await session.get(Customer, alice.id)
+        assert customer is not None and customer.phone is None
+        rows = await session.execute(
+            select(
+                CustomerEvent.id,
+                CustomerEvent.customer_id,
+                CustomerEvent.event_key,
+                CustomerEvent.type,
+            ).order_by(CustomerEvent.id)
+        )
+        events = [(i, c, k, t.value) for i, c, k, t in rows]
+    assert [(c, t) for _, c, _, t in events] == [
+        (alice.id, "renewal"),
+        (alice.id, "churn"),
+        (other.id, "purchase"),
+    ]
+    assert [k for i, c, k, _ in events] == [
+        f"erased:{events[0][0]}",
+        f"erased:{events[1][0]}",
+        "INV-2026-0043",
+    ]
+    assert await stored_values_containing(factory.sessions, ["INV-2026-0042", "600 111"]) == []

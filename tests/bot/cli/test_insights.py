@@ -14,6 +14,7 @@ from bot.cli.app import app
 from bot.demo.comments import comment, nps_and_theme
 from scoring.value import DIMENSIONS
 from storage.models import OutcomeType
+from storage.privacy import erase_customer
 from tests.factories import Factory
 from tests.scoring.insights.seed import Population, Survey, seed
 
@@ -58,6 +59,31 @@ def test_import_events_is_idempotent_and_names_bad_lines(alice: None, tmp_path: 
     assert [line.split("│")[1:3] for line in output.splitlines() if "present" in line] == [
         [" already present ", " 2 "]
     ]
+
+
+@pytest.fixture
+async def erased_alice(factory: Factory, database: str, now: datetime) -> str:
+    alice = await factory.customer("alice")
+    async with factory.sessions() as session, session.begin():
+        return (await erase_customer(session, alice.id, now)).pseudonym
+
+
+def test_import_events_refuses_an_erased_customer_by_old_id_and_by_pseudonym(
+    erased_alice: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "customer_id,type,at,amount\n"
+        "alice,renewal,2026-10-01T10:00:00Z,99.50\n"
+        f"{erased_alice},purchase,2026-10-02,15\n",
+        encoding="utf-8",
+    )
+    code, output = _import(path)
+    flat = " ".join(output.split())
+    assert code == 1
+    assert "'alice' is not known" in flat
+    assert f"'{erased_alice}' erased their data: no new events are recorded" in flat
 
 
 def test_import_events_refuses_a_file_with_the_wrong_columns(database: str, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -8,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.http.keys import Services
 from bot.http.server import build_web_app
 from bot.settings import load_settings
-from storage.models import CustomerEvent
-from tests.factories import Factory
+from storage.customers import upsert_customer
+from storage.models import Customer, CustomerEvent
+from storage.privacy import erase_customer
+from tests.factories import Factory, stored_values_containing
 
 TOKEN = {"Authorization": "Bearer s3cret-token"}
 URL = "/api/v1/customers/alice/events"
@@ -100,3 +103,60 @@ async def test_unknown_customer_bad_json_and_no_token(client: TestClient) -> Non
     assert bad.status == 400
     anonymous = await client.post(URL, json=event)
     assert anonymous.status == 401
+
+
+async def test_after_an_erasure_events_stay_on_the_pseudonym_and_the_old_id_is_unknown(
+    client: TestClient, factory: Factory, now: datetime
+) -> None:
+    async def stored() -> list[tuple[str, str, float | None]]:
+        async with factory.sessions() as session:
+            return await _stored(session)
+
+    batch = {
+        "events": [
+            {"id": "inv-alice-7", "type": "renewal", "at": "2026-10-01T10:00:00Z", "amount": 99.5},
+            {"type": "refund", "at": "2026-10-03T10:00:00Z", "amount": 20},
+        ]
+    }
+    assert (await client.post(URL, json=batch, headers=TOKEN)).status == 201
+    before = await stored()
+    async with factory.sessions() as session, session.begin():
+        old_id = await session.scalar(sa.select(Customer.id).where(Customer.external_id == "alice"))
+        assert old_id is not None
+        erased = await erase_customer(session, old_id, now)
+
+    # The business records stay, on the pseudonym; the billing system's event id does not.
+    assert await stored() == before
+    async with factory.sessions() as session:
+        keys = list(await session.scalars(sa.select(CustomerEvent.event_key)))
+    assert len(keys) == 2 and all(k.startswith("erased:") for k in keys)
+    assert await stored_values_containing(factory.sessions, ["inv-alice-7", "alice"]) == []
+
+    event = {"type": "purchase", "at": "2026-10-20T10:00:00Z", "amount": 5}
+    unknown = await client.post(URL, json=event, headers=TOKEN)
+    assert unknown.status == 404
+    assert [e["field"] for e in (await unknown.json())["errors"]] == ["customer_id"]
+    pseudonym = f"/api/v1/customers/{erased.pseudonym}/events"
+    refused = await client.post(pseudonym, json=event, headers=TOKEN)
+    assert refused.status == 409
+    body = await refused.json()
+    assert body["error"] == "customer_erased"
+    assert body["errors"][0]["field"] == "customer_id"
+    assert "erased their data" in body["errors"][0]["problem"]
+    assert await stored() == before
+
+    # A new case for the old id makes a new customer, with no past: events go to it alone.
+    async with factory.sessions() as session, session.begin():
+        again = await upsert_customer(session, "alice", now=now)
+        new_id, new_erased_at = again.id, again.erased_at
+    assert new_id != old_id and new_erased_at is None
+    assert (await client.post(URL, json=event, headers=TOKEN)).status == 201
+    async with factory.sessions() as session:
+        owners = await session.execute(
+            sa.select(CustomerEvent.customer_id, CustomerEvent.type).order_by(CustomerEvent.id)
+        )
+        assert [(c, t.value) for c, t in owners] == [
+            (old_id, "renewal"),
+            (old_id, "refund"),
+            (new_id, "purchase"),
+        ]

@@ -8,13 +8,16 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from scoring.insights.outcomes import build_outcomes, parse_horizon
 from scoring.periods import Window
-from storage.models import OutcomeType
+from storage.engine import session_factory
+from storage.models import CustomerEvent, OutcomeType
+from storage.privacy import erase_customer
 from tests.scoring.insights.seed import Population, Survey, seed
 
 HORIZON = timedelta(days=90)
@@ -239,3 +242,31 @@ def test_horizon_parsing() -> None:
     assert parse_horizon(None) == timedelta(days=180)
     with pytest.raises(Exception, match="horizon"):
         parse_horizon("soon")
+
+
+async def test_an_erasure_leaves_the_outcome_figures_as_they_were(engine: AsyncEngine) -> None:
+    await seed(engine, _population(random.Random(7), NOW, 200), NOW)
+    sessions = session_factory(engine)
+
+    async def figures() -> dict[str, object]:
+        async with sessions() as session:
+            result = await build_outcomes(
+                session,
+                score="nps",
+                by="agent",
+                window=Window(None, NOW),
+                horizon=HORIZON,
+                observed_until=NOW,
+            )
+        return result.to_json()
+
+    before = await figures()
+    async with sessions() as session, session.begin():
+        owners = await session.scalars(
+            sa.select(CustomerEvent.customer_id).distinct().order_by(CustomerEvent.customer_id)
+        )
+        erased = list(owners)[::3]
+        for customer_id in erased:
+            await erase_customer(session, customer_id, NOW)
+    assert len(erased) > 20
+    assert await figures() == before
