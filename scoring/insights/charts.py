@@ -146,9 +146,10 @@ def draw_themes(result: Themes) -> Figure:
         )
         axes.axvline(FLAG_Z, color=RED, linestyle="--", linewidth=1)
         axes.axvline(0, color="black", linewidth=0.5)
-        axes.set_title(
-            f"{row.key or 'all'} ({row.detractors} detractor, {row.promoters} promoter comments)"
+        axes.set_title(row.key or "all")
+        axes.set_xlabel(
+            "z (> 0: detractors write about it more)\n"
+            f"{row.detractors} detractor, {row.promoters} promoter comments"
         )
-        axes.set_xlabel("z (> 0: detractors write about it more)")
     figure.suptitle("Themes detractors raise more than promoters (log-odds z)")
     return figure

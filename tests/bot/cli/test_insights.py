@@ -4,6 +4,7 @@ import json
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -229,3 +230,69 @@ def test_themes_json_csv_table_and_chart(commented: None, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "!" in result.stdout
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+async def spread(engine: AsyncEngine, database: str) -> datetime:
+    """120 customers, half answered 10 days ago and half 50, with two agents in two teams."""
+    rng = random.Random(9)
+    ratings_rng = np.random.default_rng(9)
+    now = datetime.now(UTC).replace(microsecond=0)
+    population = Population(agents={"dana": "tier1", "eli": "tier2"})
+    for index in range(120):
+        name = f"s{index}"
+        agent = "dana" if index % 4 < 2 else "eli"
+        at = _spread_time(now, index)
+        ratings = {d: int(ratings_rng.integers(1, 6)) for d in DIMENSIONS}
+        score, theme = nps_and_theme(rng, "refund")
+        population.customers[name] = "en"
+        population.surveys += [
+            Survey(name, agent, "value", ratings, at),
+            Survey(name, agent, "nps", {"nps": score, "reason": comment(rng, "en", theme)}, at),
+        ]
+        if score >= 9:
+            population.events.append((name, OutcomeType.RENEWAL, at + timedelta(days=2), 30.0))
+    await seed(engine, population, now)
+    return now
+
+
+def _spread_time(now: datetime, index: int) -> datetime:
+    return now - timedelta(days=10 if index % 2 else 50, minutes=index)
+
+
+def _json(*arguments: str) -> dict[str, Any]:
+    result = runner.invoke(app, ["insights", *arguments, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    body: dict[str, Any] = json.loads(result.stdout)
+    return body
+
+
+def test_by_since_and_until_choose_the_groups_and_the_window(spread: datetime) -> None:
+    boundary = (spread - timedelta(days=30)).isoformat()
+    older = ("--since", "70d", "--until", boundary)
+
+    assert _json("themes", "--since", "30d")["comments"] == 60
+    assert _json("themes", *older)["comments"] == 60
+    weekly = _json("themes", "--by", "week", "--since", "70d")
+    mondays = {
+        (moment.date() - timedelta(days=moment.weekday())).isoformat()
+        for moment in (_spread_time(spread, i) for i in range(120))
+    }
+    assert weekly["comments"] == 120
+    assert [r["key"] for r in weekly["rows"]] == sorted(mondays)
+
+    recent = _json("drivers", "--since", "30d", "--replicates", "200")
+    assert [(r["key"], r["n"]) for r in recent["rows"]] == [(None, 60)]
+    teams = _json("drivers", *older, "--by", "team", "--replicates", "200")
+    assert [(r["key"], r["n"]) for r in teams["rows"]] == [("tier1", 30), ("tier2", 30)]
+
+    agents = _json("outcomes", *older, "--horizon", "7d", "--by", "agent")
+    assert [(r["key"], sum(b["n"] for b in r["bands"])) for r in agents["rows"]] == [
+        ("dana", 30),
+        ("eli", 30),
+    ]
+    (row,) = _json("outcomes", "--since", "30d", "--horizon", "7d")["rows"]
+    bands = {b["band"]: b for b in row["bands"]}
+    assert sum(b["n"] for b in bands.values()) == 60
+    assert bands["promoter"]["repeat"]["value"] == 100.0
+    assert bands["detractor"]["repeat"]["value"] == 0.0

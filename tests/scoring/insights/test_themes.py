@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.demo.comments import THEMES, comment, nps_and_theme
+from scoring.insights.charts import draw_themes
 from scoring.insights.logodds import dirichlet_prior, log_odds
 from scoring.insights.text import Stemmer, language_of, stop_words
 from scoring.insights.themes import build_themes
@@ -140,3 +141,32 @@ async def test_csat_comments_count_and_unscored_comments_are_themed_only(
     assert result.comments == 61
     assert sum(r.comments for r in result.rows) == 61
     assert sum(r.detractors + r.promoters for r in result.rows) < 61
+
+
+async def test_the_chart_keeps_every_label_inside_the_picture(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
+    rng = random.Random(6)
+    agents = ["dana", "eli", "fay", "gus"]
+    population = Population(agents={a: "tier1" for a in agents})
+    for index in range(640):
+        agent, language = agents[index // 4 % 4], ["en", "es", "de", "ru"][index % 4]
+        score, theme = nps_and_theme(rng, "refund" if agent == "fay" else None)
+        name = f"{language}{index:04d}"
+        population.customers[name] = language
+        text = comment(rng, language, theme)
+        population.surveys.append(Survey(name, agent, "nps", {"nps": score, "reason": text}, NOW))
+    await seed(engine, population, NOW)
+    result = await build_themes(session, by="agent", window=Window(None, NOW + timedelta(1)))
+    figure = draw_themes(result)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts = [figure._suptitle] + [
+        text
+        for axes in figure.axes
+        for text in (axes.title, *axes.get_yticklabels(), axes.xaxis.label)
+    ]
+    assert len(figure.axes) == 4
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= figure.bbox.x1, text.get_text()
