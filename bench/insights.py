@@ -1,16 +1,37 @@
 """Benchmark: insights drivers and themes against plain pandas + scikit-learn, in the same run.
 
-    .venv/bin/python bench/insights.py [--answers 1000000] [--comments 100000] [--quick]
+    .venv/bin/python bench/insights.py [--answers 1000000] [--comments 100000] [--repeat 3]
+                                       [--quick] [--database-url URL]
 
 Fills an empty database (a temporary SQLite file unless ``--database-url`` names an empty
 PostgreSQL one) with value surveys and NPS answers (``--answers`` in all, 13 per customer) and
 with NPS reasons (``--comments``, in en/es/de/ru, with a large made-up vocabulary besides the
 demo's sentences). Then times ``build_drivers`` (relative weights, 1,000 bootstrap replicates)
 and ``build_themes`` (per agent) against a script that does the same computation the plain way:
-``pandas.read_sql`` of the rows, pivot, bootstrap by resampling rows; CountVectorizer with the
-same stemming, TF-IDF, the same NMF, log-odds in pandas. Prints both times and peak Python
-memory (tracemalloc, in a second traced run), their ratios (goal: time <= 1.0, memory <= 0.5)
+all rows read at once (``pandas.read_sql`` on SQLite, asyncpg on PostgreSQL), pivot, bootstrap
+by resampling rows; CountVectorizer with the same stemming, TF-IDF, the same NMF, log-odds in
+pandas. The two run in turn ``--repeat`` times and the medians are shown, then once more each
+for the peak Python memory (tracemalloc); with their ratios (goal: time <= 1.0, memory <= 0.5)
 and whether the results agree.
+
+Agreement is exact on purpose: drivers' weights within 1e-9, and for every agent and language
+the largest theme z within 1e-6, because both sides factorise the same matrix with the same
+NMF. That holds only with the same column order: CountVectorizer sorts its vocabulary, and
+``scoring.insights.topics`` puts the stems in alphabetical order too. In the order of first use
+(as before) NMF stopped within its tolerance about 1e-5 away, 2 of 25,000 Spanish comments
+changed theme at 100,000 comments, and this check said "no".
+
+Measured 2026-11-30 on 2 shared cores (load average 2-4), 1,000,000 answers and 100,000
+comments, medians of 3:
+
+    database    analysis  ours    plain   time ratio  ours peak  plain peak  memory ratio  agree
+    SQLite      drivers   10.2 s  57.5 s  0.18        12.0 MiB   549.2 MiB   0.02          yes
+    SQLite      themes     9.7 s  11.6 s  0.84        34.7 MiB    76.9 MiB   0.45          yes
+    PostgreSQL  drivers    6.4 s  36.4 s  0.18        13.6 MiB   656.9 MiB   0.02          yes
+    PostgreSQL  themes     9.1 s   9.9 s  0.91        35.0 MiB    77.1 MiB   0.45          yes
+
+About half of the themes' time, on both sides, is Snowball stemming (pure Python; each distinct
+word once) and NMF; ours streams the comments and keeps word ids, not texts.
 """
 
 from __future__ import annotations
