@@ -10,6 +10,7 @@ billing system's event ids, which would lead back to the person's invoices, are 
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,9 +83,17 @@ async def customer_data(session: AsyncSession, customer_id: int) -> CustomerData
     return CustomerData(customer, identities, open_count or 0, answers, comments)
 
 
+_PSEUDONYM = re.compile(r"erased-[0-9a-f]{16}")
+
+
 def new_pseudonym() -> str:
     """A random customer id that says nothing about the person (``erased-`` and 16 hex digits)."""
     return f"erased-{secrets.token_hex(8)}"
+
+
+def is_pseudonym(customer_id: str) -> bool:
+    """Whether ``customer_id`` has the form an erased customer's id takes."""
+    return _PSEUDONYM.fullmatch(customer_id) is not None
 
 
 async def erase_customer(

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from feedbackbot.errors import FeedbackbotError
+from storage.privacy import is_pseudonym
 from storage.types import EARLIEST, INT32_MAX, LATEST
 
 LANGUAGES = ("en", "es", "de", "ru")
@@ -81,6 +82,15 @@ class CustomerIn(_Strict):
     slack_user_id: str | None = None
     language: Short | None = None
     timezone: Short | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _not_erased(cls, value: str) -> str:
+        if is_pseudonym(value):
+            raise ValueError(
+                "is the pseudonym of an erased customer: nothing new is recorded about them"
+            )
+        return value
 
     @field_validator("email")
     @classmethod

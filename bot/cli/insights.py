@@ -233,7 +233,7 @@ def drivers_table(result: Drivers) -> Table:
     table = Table(
         title=f"What drives {result.target.upper()} (relative weights)",
         caption=(
-            "weight: share of the variance explained (R² points), 95% bootstrap interval; "
+            "weight: variance explained, the weights add up to R²; 95% bootstrap interval; "
             "+/- : higher rating goes with higher/lower target; "
             "? : cannot be told apart from noise"
         ),

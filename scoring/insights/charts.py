@@ -87,8 +87,8 @@ def save(figure: Figure, path: Path) -> Path:
 
 
 def draw_drivers(result: Drivers) -> Figure:
-    """Each predictor's share of R² (in R² points) with its 95% whisker, strongest on top;
-    pale bars cannot be told apart from noise."""
+    """Each predictor's relative weight (its part of R²; the weights add up to R²) with its
+    95% whisker, strongest on top; pale bars cannot be told apart from noise."""
     rows = [r for r in result.rows if r.drivers][:4] or result.rows[:1]
     figure = _figure(6 * len(rows), 5)
     axes_list = figure.subplots(1, len(rows), squeeze=False)[0]
@@ -114,7 +114,7 @@ def draw_drivers(result: Drivers) -> Figure:
                 to_rgba(KIND_COLOURS[d.kind], 0.35 if d.overlaps_zero else 1.0) for d in drivers
             ],
         )
-        axes.set_xlabel("share of variance explained (R² points)")
+        axes.set_xlabel("relative weight: variance explained (weights add up to R²)")
     figure.suptitle(
         f"What drives {result.target.upper()}: relative weights with 95% intervals "
         "(green benefit, red cost, blue answer; pale = indistinguishable from noise)"

@@ -19,6 +19,7 @@ from storage.models import (
     Platform,
     SupportCase,
 )
+from storage.privacy import erase_customer
 from tests.bot.http.conftest import TOKEN
 from tests.factories import Factory
 
@@ -320,3 +321,30 @@ async def test_an_unknown_survey_for_a_case_is_a_422_naming_the_field(
     assert problem["field"] == "surveys"
     assert problem["problem"].startswith("'mood' is not a survey of the catalog (known: csat")
     assert await count(engine, SupportCase) == 0
+
+
+async def test_a_case_for_an_erased_customers_pseudonym_is_refused_and_writes_nothing(
+    client: TestClient, engine: AsyncEngine, event: dict[str, Any], now: datetime
+) -> None:
+    assert (await post(client, event)).status == 202
+    async with session_factory(engine)() as session, session.begin():
+        alice = await session.scalar(select(Customer.id).where(Customer.external_id == "alice"))
+        assert alice is not None
+        pseudonym = (await erase_customer(session, alice, now)).pseudonym
+    cases_before = await count(engine, SupportCase)
+
+    forged = {**event, "case_id": "CASE-101", "customer": {**event["customer"], "id": pseudonym}}
+    response = await post(client, forged)
+    assert response.status == 422
+    [error] = (await response.json())["errors"]
+    assert error["field"] == "customer.id"
+    assert "erased customer" in error["problem"]
+    async with session_factory(engine)() as session:
+        erased = await session.scalar(select(Customer).where(Customer.external_id == pseudonym))
+    assert erased is not None and erased.name is None and erased.timezone is None
+    assert await count(engine, Identity) == 0
+    assert await count(engine, SupportCase) == cases_before
+
+    # An id that merely starts like one is an ordinary customer id.
+    lookalike = {**event, "case_id": "CASE-102", "customer": {"id": "erased-by-mistake"}}
+    assert (await post(client, lookalike)).status == 202
