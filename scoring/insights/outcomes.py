@@ -321,33 +321,23 @@ CSV_COLUMNS = (
 )
 
 
+def _spread(line: dict[str, Any], name: str, figure: stats.Share | stats.Mean | Difference) -> None:
+    line[name], line[f"{name}_low"], line[f"{name}_high"] = figure.value, figure.low, figure.high
+
+
 def outcome_csv_rows(outcomes: Outcomes) -> list[dict[str, Any]]:
     """One line per group and band, then one per group for the difference between bands."""
     lines: list[dict[str, Any]] = []
     for row in outcomes.rows:
         for band in row.bands:
             line: dict[str, Any] = {"key": row.key, "band": band.band, "n": band.n}
-            for name, figure in (
-                ("repeat", band.repeat),
-                ("churn", band.churn),
-                ("revenue", band.revenue),
-            ):
-                line[name], line[f"{name}_low"], line[f"{name}_high"] = (
-                    figure.value,
-                    figure.low,
-                    figure.high,
-                )
+            _spread(line, "repeat", band.repeat)
+            _spread(line, "churn", band.churn)
+            _spread(line, "revenue", band.revenue)
             lines.append(line)
         difference: dict[str, Any] = {"key": row.key, "band": " - ".join(row.compared)}
-        for name, diff in (
-            ("repeat", row.repeat_difference),
-            ("churn", row.churn_difference),
-            ("revenue", row.revenue_difference),
-        ):
-            difference[name], difference[f"{name}_low"], difference[f"{name}_high"] = (
-                diff.value,
-                diff.low,
-                diff.high,
-            )
+        _spread(difference, "repeat", row.repeat_difference)
+        _spread(difference, "churn", row.churn_difference)
+        _spread(difference, "revenue", row.revenue_difference)
         lines.append(difference)
     return lines
