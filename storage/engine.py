@@ -67,8 +67,9 @@ def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
     eighth of the CPU. A connection checked in a moment ago is as good as the work it just
     did, so, like HikariCP's ``aliveBypassWindowMs`` (500 ms), only a connection idle for
     longer is pinged. A dead one invalidates the pool as a failed pre-ping does, and the pool
-    connects afresh; a server that restarts within the window costs one failed statement,
-    which the callers' retries (dispatcher, webhooks, supervision) absorb.
+    connects afresh. A server that restarts within the window costs one failed statement,
+    handled like any database error: the dispatcher tries the send again, a webhook is
+    redelivered, a customer's press gets the bot's apology and can be pressed again.
     """
     dialect = engine.dialect
 
