@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import metrics
 from bot.settings import Settings
 from storage import invitations
+from storage.engine import engine_of
 from storage.models import Platform
 from storage.privacy import Erased
 from storage.types import utcnow
@@ -58,8 +59,9 @@ class AnswerDesk:
         self.alert_deliveries.append(delivery)
 
     async def press(self, sender: Sender, command: AnswerCommand) -> Outcome:
-        async with self.sessions() as session, session.begin():
-            outcome = await flow.press(session, sender, command, self.rules, self.clock())
+        # A bare connection: the press path builds no ORM objects, so a session is overhead.
+        async with engine_of(self.sessions).begin() as connection:
+            outcome = await flow.press(connection, sender, command, self.rules, self.clock())
         return self._after(sender, outcome)
 
     async def type_text(self, sender: Sender, text: str) -> Outcome:

@@ -2,8 +2,10 @@
 
 Every button press reads everything it needs in one round trip (``press_state``: the
 invitation, its languages, whether it has a follow-up, who the sender is, and the answers so
-far), then writes in the caller's transaction: the answer (``add_answer``), the invitation's
-status once answered (``mark_answered``) and a low-score follow-up (``add_follow_up``). No ORM
+far), then writes in the caller's transaction with ``record_answer``: the answer, the
+invitation's status once answered and a low-score follow-up. On PostgreSQL that is one
+statement (data-changing CTEs), so a press costs BEGIN, the locked read, the write and COMMIT;
+SQLite, which has no such CTEs and no network between us and it, runs them one by one. No ORM
 object is built on this path and no statement is built per call: SQLAlchemy compiles each of
 these once per dialect and finds it in its cache afterwards.
 """
@@ -14,11 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, select, update
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    Executable,
+    String,
+    bindparam,
+    exists,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.answers import GivenAnswer
+from storage.engine import Database, connection_of
 from storage.models import (
     Answer,
     Customer,
@@ -106,7 +117,7 @@ _READ_LOCKED = _READ.with_for_update(of=_invitation)
 
 
 async def press_state(
-    session: AsyncSession,
+    database: Database,
     invitation_id: int,
     *,
     sender: tuple[Platform, str] | None = None,
@@ -119,7 +130,7 @@ async def press_state(
     time; SQLite's single writer gives the same.
     """
     platform, address = sender if sender is not None else (None, None)
-    connection = await session.connection()
+    connection = await connection_of(database)
     rows = (
         await connection.execute(
             _READ_LOCKED if lock else _READ,
@@ -153,15 +164,18 @@ async def press_state(
     )
 
 
-def _insert_ignoring(table: Any, unique: list[str]) -> dict[str, Insert]:
-    return {
-        name: module.insert(table).on_conflict_do_nothing(index_elements=unique)
-        for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
-    }
-
-
-_ADD_ANSWER = _insert_ignoring(_answer, ["invitation_id", "question_key"])
-_ADD_FOLLOW_UP = _insert_ignoring(_follow_up, ["invitation_id"])
+_ANSWER_COLUMNS = (
+    "invitation_id",
+    "customer_id",
+    "agent_id",
+    "survey_key",
+    "question_key",
+    "value",
+    "choice",
+    "text",
+    "skipped",
+    "answered_at",
+)
 _MARK_ANSWERED = (
     update(_invitation)
     .where(
@@ -172,67 +186,153 @@ _MARK_ANSWERED = (
 )
 
 
-async def _execute_insert(
-    session: AsyncSession, statements: dict[str, Insert], values: dict[str, Any]
-) -> bool:
-    connection = await session.connection()
-    result = await connection.execute(statements[connection.dialect.name], values)
-    return bool(affected_rows(result))
+def _one_statement() -> Executable:
+    """PostgreSQL: answer, status and follow-up written by one statement (data-changing CTEs).
+
+    The status and the follow-up read the answer insert's RETURNING, so they are written only
+    when the answer row is new: a double tap that loses the race writes nothing at all. Its
+    parameters are the answer's columns prefixed ``answer_`` plus
+    ``complete`` and ``reason``: SQLAlchemy adds a parameter named like a column to the SET
+    clause of an UPDATE, even one inside a CTE.
+    """
+
+    def given(name: str) -> BindParameter[Any]:
+        return bindparam(f"answer_{name}", type_=_answer.c[name].type)
+
+    stored = (
+        postgresql.insert(_answer)
+        .values({name: given(name) for name in _ANSWER_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["invitation_id", "question_key"])
+        .returning(_answer.c.id)
+        .cte("stored")
+    )
+    is_stored = exists(select(stored.c.id))
+    marked = (
+        update(_invitation)
+        .where(
+            _invitation.c.id == given("invitation_id"),
+            # Named: an anonymous IN list loses its value inside a CTE.
+            _invitation.c.status.in_(bindparam("answerable", list(ANSWERABLE), expanding=True)),
+            bindparam("complete", type_=Boolean),
+            is_stored,
+        )
+        .values(
+            status=bindparam(
+                "answered", InvitationStatus.ANSWERED, type_=_invitation.c.status.type
+            ),
+            answered_at=given("answered_at"),
+        )
+        .returning(_invitation.c.id)
+        .cte("marked")
+    )
+    reason = bindparam("reason", type_=String)
+    followed_up = (
+        postgresql.insert(_follow_up)
+        .from_select(
+            ["invitation_id", "agent_id", "reason", "created_at", "attempts"],
+            select(
+                given("invitation_id"),
+                given("agent_id"),
+                reason,
+                given("answered_at"),
+                bindparam("no_attempts", 0, type_=_follow_up.c.attempts.type),
+            ).where(reason.is_not(None), is_stored),
+        )
+        .on_conflict_do_nothing(index_elements=["invitation_id"])
+        .returning(_follow_up.c.id)
+        .cte("followed_up")
+    )
+    return select(
+        is_stored.label("stored"),
+        exists(select(marked.c.id)).label("marked_answered"),
+        exists(select(followed_up.c.id)).label("followed_up"),
+    )
 
 
-async def add_answer(
-    session: AsyncSession,
+_RECORD_ON_POSTGRESQL = _one_statement()
+_ADD_ANSWER_ON_SQLITE = sqlite.insert(_answer).on_conflict_do_nothing(
+    index_elements=["invitation_id", "question_key"]
+)
+_ADD_FOLLOW_UP_ON_SQLITE = sqlite.insert(_follow_up).on_conflict_do_nothing(
+    index_elements=["invitation_id"]
+)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What ``record_answer`` wrote."""
+
+    stored: bool
+    """The answer is new; when False, nothing at all was written."""
+    marked_answered: bool
+    """The invitation became ``answered``."""
+    followed_up: bool
+    """A low-score follow-up was queued (False when the invitation had one already)."""
+
+
+async def record_answer(
+    database: Database,
     state: PressState,
     answer: GivenAnswer,
     answered_at: datetime,
-) -> bool:
-    """Store an answer, copying customer, agent and survey from the invitation.
+    *,
+    complete: bool,
+    follow_up: str | None,
+) -> Recorded:
+    """Store an answer and what it brings about, in the caller's transaction.
 
-    Returns False, changing nothing, when the question already has an answer (a double tap
-    handled by two workers at once stores one row and raises nothing).
+    ``complete``: the answer completes the survey, so the invitation becomes ``answered`` if it
+    is still open. ``follow_up``: the reason of a low-score alert to queue for the agent, once
+    per invitation. Customer, agent and survey are copied from the invitation. When the
+    question already has an answer (a double tap handled by two workers at once), nothing is
+    written and nothing raised.
     """
-    return await _execute_insert(
-        session,
-        _ADD_ANSWER,
-        {
-            "invitation_id": state.invitation_id,
-            "customer_id": state.customer_id,
-            "agent_id": state.agent_id,
-            "survey_key": state.survey_key,
-            "question_key": answer.question_key,
-            "value": answer.value,
-            "choice": answer.choice,
-            "text": answer.text,
-            "skipped": answer.skipped,
-            "answered_at": answered_at,
-        },
+    connection = await connection_of(database)
+    values = {
+        "invitation_id": state.invitation_id,
+        "customer_id": state.customer_id,
+        "agent_id": state.agent_id,
+        "survey_key": state.survey_key,
+        "question_key": answer.question_key,
+        "value": answer.value,
+        "choice": answer.choice,
+        "text": answer.text,
+        "skipped": answer.skipped,
+        "answered_at": answered_at,
+    }
+    if connection.dialect.name == "postgresql":
+        written = await connection.execute(
+            _RECORD_ON_POSTGRESQL,
+            {
+                **{f"answer_{name}": value for name, value in values.items()},
+                "complete": complete,
+                "reason": follow_up,
+            },
+        )
+        row = written.one()
+        return Recorded(row.stored, row.marked_answered, row.followed_up)
+    if not affected_rows(await connection.execute(_ADD_ANSWER_ON_SQLITE, values)):
+        return Recorded(False, False, False)
+    marked = complete and bool(
+        affected_rows(
+            await connection.execute(
+                _MARK_ANSWERED,
+                {"invitation_id": state.invitation_id, "answered_at": answered_at},
+            )
+        )
     )
-
-
-async def mark_answered(session: AsyncSession, invitation_id: int, answered_at: datetime) -> bool:
-    """Set the invitation ``answered`` if it is still open; True if this call changed it."""
-    connection = await session.connection()
-    result = await connection.execute(
-        _MARK_ANSWERED, {"invitation_id": invitation_id, "answered_at": answered_at}
+    followed_up = follow_up is not None and bool(
+        affected_rows(
+            await connection.execute(
+                _ADD_FOLLOW_UP_ON_SQLITE,
+                {
+                    "invitation_id": state.invitation_id,
+                    "agent_id": state.agent_id,
+                    "reason": follow_up,
+                    "created_at": answered_at,
+                    "attempts": 0,
+                },
+            )
+        )
     )
-    return bool(affected_rows(result))
-
-
-async def add_follow_up(
-    session: AsyncSession, state: PressState, reason: str, created_at: datetime
-) -> bool:
-    """Queue the low-score alert for the invitation's agent, once per invitation.
-
-    Returns False when the invitation already has one.
-    """
-    return await _execute_insert(
-        session,
-        _ADD_FOLLOW_UP,
-        {
-            "invitation_id": state.invitation_id,
-            "agent_id": state.agent_id,
-            "reason": reason,
-            "created_at": created_at,
-            "attempts": 0,
-        },
-    )
+    return Recorded(True, marked, followed_up)

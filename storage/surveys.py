@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.engine import Database
 from storage.models import SurveyDefinition
 from storage.types import utcnow
 from storage.upsert import insert_ignoring_duplicates
@@ -34,10 +35,10 @@ async def save_definition(
 
 
 async def get_definition(
-    session: AsyncSession, survey_key: str, version: str
+    database: Database, survey_key: str, version: str
 ) -> dict[str, Any] | None:
     """The stored snapshot of ``survey_key`` at ``version``, or None if it was never pinned."""
-    return await session.scalar(
+    return await database.scalar(
         select(col(SurveyDefinition.definition)).where(
             col(SurveyDefinition.survey_key) == survey_key, col(SurveyDefinition.version) == version
         )

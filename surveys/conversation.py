@@ -2,9 +2,10 @@
 
 Channels turn a button press or a message into an ``AnswerCommand`` and render what comes
 back (``Prompt``, ``Complete`` or ``Rejected``). Progress lives in the ``answer`` table, so
-nothing is held in memory between steps. Functions take the caller's ``AsyncSession`` and never
-commit: the caller wraps a call in ``async with session.begin():``, which makes an answer, the
-invitation's status and a low-score follow-up one atomic change.
+nothing is held in memory between steps. Functions take the caller's session or connection
+(``storage.engine.Database``) and never commit: the caller runs a call in one transaction
+(``session.begin()``, ``engine.begin()``), which makes an answer, the invitation's status and a
+low-score follow-up one atomic change.
 
 An invitation reads its survey from the snapshot stored by ``pin_version`` under its
 ``survey_version``, never from the live catalog, so editing a survey never changes what an open
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import presses
 from storage import surveys as survey_store
 from storage.answers import GivenAnswer
+from storage.engine import Database
 from storage.models import InvitationStatus, Platform
 from storage.presses import PressState
 from storage.types import utcnow
@@ -183,12 +185,12 @@ def forget_pinned_surveys() -> None:
     _PINNED.clear()
 
 
-async def load_survey(session: AsyncSession, survey_key: str, version: str) -> Survey:
+async def load_survey(database: Database, survey_key: str, version: str) -> Survey:
     """The pinned definition of ``survey_key`` at ``version``; raises ``DefinitionNotPinned``."""
     survey = _PINNED.get((survey_key, version))
     if survey is not None:
         return survey
-    data = await survey_store.get_definition(session, survey_key, version)
+    data = await survey_store.get_definition(database, survey_key, version)
     if data is None:
         raise DefinitionNotPinned(
             f"Survey {survey_key!r} version {version!r} was never pinned: "
@@ -211,16 +213,16 @@ def _language(survey: Survey, state: PressState, default_language: str) -> str:
 
 
 async def next_step(
-    session: AsyncSession, invitation_id: int, *, default_language: str = "en"
+    database: Database, invitation_id: int, *, default_language: str = "en"
 ) -> Prompt | Complete:
     """The question to ask next, or ``Complete``; reads only. Raises ``UnknownInvitation``.
 
     It answers whatever the invitation's status: whether to send is the caller's decision.
     """
-    state = await presses.press_state(session, invitation_id)
+    state = await presses.press_state(database, invitation_id)
     if state is None:
         raise UnknownInvitation(f"No invitation with id {invitation_id}")
-    survey = await load_survey(session, state.survey_key, state.survey_version)
+    survey = await load_survey(database, state.survey_key, state.survey_version)
     language = _language(survey, state, default_language)
     return step(invitation_id, survey, progress(survey, _given(state.answers)), language)
 
@@ -276,7 +278,7 @@ def _label(current: Step, given: Given) -> str | None:
 
 
 async def answer(
-    session: AsyncSession,
+    database: Database,
     command: AnswerCommand,
     *,
     alerts: AlertRule,
@@ -297,7 +299,7 @@ async def answer(
     refusal to someone who is not the invitation's customer.
     """
     now = now or utcnow()
-    found = await presses.press_state(session, command.invitation_id, sender=sender, lock=True)
+    found = await presses.press_state(database, command.invitation_id, sender=sender, lock=True)
     if sender is not None:
         sender_customer = found.sender_customer_id if found is not None else None
         command = replace(command, customer_id=sender_customer or NOBODY)
@@ -311,7 +313,7 @@ async def answer(
         language = choose_language(None, sender_language, default_language)
         return Outcome(rejected(command.invitation_id, reason, language), False)
     invitation_id = found.invitation_id
-    survey = await load_survey(session, found.survey_key, found.survey_version)
+    survey = await load_survey(database, found.survey_key, found.survey_version)
     language = _language(survey, found, default_language)
     given = _given(found.answers)
     state = progress(survey, given)
@@ -349,26 +351,31 @@ async def answer(
     row = GivenAnswer(
         question.key, normalized.value, normalized.choice, normalized.text, normalized.skipped
     )
-    if not await presses.add_answer(session, found, row, now):
+    given[question.key] = normalized
+    state = progress(survey, given)
+    low_score = _alert_reason(question, normalized, alerts)
+    recorded = await presses.record_answer(
+        database,
+        found,
+        row,
+        now,
+        complete=state.required_answered(given) and found.status in presses.ANSWERABLE,
+        follow_up=low_score,
+    )
+    if not recorded.stored:
         # Another transaction stored an answer between our read and our insert.
-        again = await presses.press_state(session, invitation_id)
+        again = await presses.press_state(database, invitation_id)
         existing = _given(again.answers if again else ()).get(question.key)
-        now_current = await next_step(session, invitation_id, default_language=default_language)
+        now_current = await next_step(database, invitation_id, default_language=default_language)
         if existing == normalized:
             return Outcome(now_current, False, given=normalized)
         return refuse(RejectReason.ALREADY_ANSWERED, now_current)
-    given[question.key] = normalized
-    state = progress(survey, given)
     extra = {"invitation_id": invitation_id, "question": question.key}
     log.info("answer recorded", extra=extra)
-    if state.required_answered(given) and found.status in presses.ANSWERABLE:
-        await presses.mark_answered(session, invitation_id, now)
+    if recorded.marked_answered:
         log.info("invitation answered", extra={"invitation_id": invitation_id})
-    low_score = _alert_reason(question, normalized, alerts)
-    alert = found.has_follow_up
-    if low_score and await presses.add_follow_up(session, found, low_score, now):
+    if recorded.followed_up:
         log.info("low score follow-up queued", extra={**extra, "agent_id": found.agent_id})
-        alert = True
     return Outcome(
         step(invitation_id, survey, state, language),
         True,
@@ -376,7 +383,7 @@ async def answer(
         given=normalized,
         label=_label(current, normalized),
         asked_in=found.message_ref,
-        alert=alert,
+        alert=found.has_follow_up or recorded.followed_up,
     )
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.engine import Database
 from storage.identities import find_identity, recent_invitations
 from storage.models import Identity, Platform
 from surveys.conversation import (
@@ -51,7 +52,7 @@ class AnswerRules:
 
 
 async def press(
-    session: AsyncSession,
+    database: Database,
     sender: Sender,
     command: AnswerCommand,
     rules: AnswerRules,
@@ -60,7 +61,7 @@ async def press(
     """A button press (an option, or Skip): recorded in the caller's transaction, or refused
     (``not_yours`` when ``sender`` is not the invitation's customer)."""
     outcome = await answer(
-        session,
+        database,
         command,
         alerts=rules.alerts,
         default_language=rules.default_language,

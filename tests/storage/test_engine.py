@@ -3,9 +3,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from storage.engine import create_engine, is_sqlite, session_factory
+from storage.engine import connection_of, create_engine, engine_of, is_sqlite, session_factory
 
 
 async def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(engine: AsyncEngine) -> None:
@@ -123,3 +123,21 @@ async def test_a_connection_used_a_moment_ago_is_lent_without_a_ping(
     finally:
         await trusting.dispose()
         await admin.dispose()
+
+
+async def test_a_press_runs_on_the_same_engine_and_transaction_rules_as_sessions(
+    engine: AsyncEngine,
+) -> None:
+    """``engine_of`` gives back the bound engine with its options (SQLite's BEGIN mode)."""
+    assert engine_of(session_factory(engine)) is engine
+    reader = engine_of(session_factory(engine, read_only=True))
+    assert reader.sync_engine.pool is engine.sync_engine.pool
+    async with session_factory(engine)() as session, session.begin():
+        connection = await connection_of(session)
+        assert connection is await session.connection()
+        assert await connection_of(connection) is connection
+
+
+def test_sessions_without_an_engine_are_refused() -> None:
+    with pytest.raises(TypeError, match="session_factory"):
+        engine_of(async_sessionmaker())
