@@ -9,7 +9,7 @@ then presses the buttons of the keyboard the bot sent: a CSAT score, the FCR yes
 the optional comment after a low score. Every tenth customer double-taps the score: a second
 callback query with the same data, which must be answered and counted once.
 
-Two runs feed the very same updates through ``Dispatcher.feed_update``:
+Three runs feed the very same updates through ``Dispatcher.feed_update``:
 
 * **ceiling**: a Dispatcher shaped like ``build_dispatcher`` (same routers in the same order,
   same workflow data, same error handler) whose answer router only answers the callback query:
@@ -17,7 +17,11 @@ Two runs feed the very same updates through ``Dispatcher.feed_update``:
 * **engine**: the Dispatcher ``bot/telegram/app.py`` builds, through the conversation engine
   into the database (answer row, status, follow-ups, next question, message reference).
 
-A third run stores the very same presses without any of our code:
+* **replies**: the same shape whose answer router makes exactly the engine's Bot API calls
+  (answer, edit the question, send the next step worked out by the engine's own functions from
+  answers held in memory) and stores nothing: what any engine must spend besides storing.
+
+A fourth run stores the very same presses without any of our code:
 
 * **floor**: per press, one hand-written transaction on the same database, through the same
   SQLAlchemy engine and driver: read the invitation (locked on PostgreSQL), insert the answer
@@ -25,7 +29,9 @@ A third run stores the very same presses without any of our code:
   Its rows are removed again before the other runs.
 
 The scores are engine answers/s as a ratio of the ceiling (what aiogram costs) and of the
-floor (what storing costs). By default updates are fed one at a time: the cost of a press with
+floor (what storing costs). One press at a time, an engine that replies and stores a press can
+take no less than replies + floor, so ceiling / (replies + floor) is the best engine/ceiling any
+engine could reach at the floor's cost; it is printed beside the ratios. By default updates are fed one at a time: the cost of a press with
 nothing else running. The bot itself handles chats side by side, each chat in order
 (``bot.telegram.inbound.UpdateRunner``, up to 16 at once, in polling and webhook mode alike);
 ``--concurrency K`` lets K customers press at once as it does, and then a double tap arrives
@@ -37,7 +43,7 @@ the way the HTTP session does (``prepare_value``) and parses a Bot API-shaped an
 aiohttp server in the same event loop as the thing measured, and the engine run makes three
 calls per press where the ceiling makes one: the stand-in's own request handling would then
 weigh on one side only and the ratio would measure the stand-in. The recording session costs
-both runs the same per call, and it records what was sent, so the bench can check that each
+every run the same per call, and it records what was sent, so the bench can check that each
 pressed button was one the bot really offered and that every press was answered exactly once.
 """
 
@@ -56,7 +62,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -67,7 +73,7 @@ import asyncpg
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.base import BaseSession
 from aiogram.methods.base import TelegramMethod, TelegramType
-from aiogram.types import CallbackQuery, Update
+from aiogram.types import CallbackQuery, Message, Update
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -81,18 +87,21 @@ from bot.settings import load_settings
 from bot.telegram import commands, fallback, privacy, start
 from bot.telegram.app import build_dispatcher
 from bot.telegram.callbacks import AnswerData, SkipData
-from bot.telegram.channel import TelegramChannel
+from bot.telegram.channel import TelegramChannel, send_step
 from storage import migrate
 from storage.engine import open_engine, session_factory
 from storage.models import Answer, Invitation, InvitationStatus
 from storage.types import utcnow
 from surveys.catalog import load_catalog
+from surveys.conversation import AnswerCommand, Prompt, Rejected, normalize
 from surveys.definitions import Survey
 from surveys.events import CaseClosed
 from surveys.intake import record_case
 from surveys.messages import say
 from surveys.policy import PolicyConfig
-from surveys.refs import option_ref, question_ref
+from surveys.refs import find_question, option_ref, option_values, question_ref, resolve_option
+from surveys.steps import Given, progress
+from surveys.steps import step as step_of
 
 TOKEN = "424242:BENCH-inbound-token"
 BOT_USER = {"id": 424242, "is_bot": True, "first_name": "Feedback", "username": "bench_bot"}
@@ -315,6 +324,58 @@ def build_plan(
     return Plan(scripts, len(buttons), double_taps, buttons)
 
 
+def replies_dispatcher(real: Dispatcher, survey: Survey) -> Dispatcher:
+    """``real``'s shape whose answer router makes the engine's replies and stores nothing.
+
+    Per press: answer it, edit the question to show the answer, send the next question or the
+    thank-you, worked out by the engine's own functions from answers kept in memory; a repeated
+    press is only answered. The same Bot API calls the engine makes, without the database: what
+    any engine must spend on top of storing, so ceiling / (replies + floor) bounds the
+    engine/ceiling ratio of one press at a time.
+    """
+    given: dict[int, dict[str, Given]] = {}
+
+    async def reply(query: CallbackQuery, bot: Bot, command: AnswerCommand) -> None:
+        message = query.message
+        assert isinstance(message, Message)
+        answers = given.setdefault(message.chat.id, {})
+        question = find_question(survey, command.question_key)
+        assert question is not None
+        if question.key in answers:
+            await query.answer(say("counted", "en"))
+            return
+        current = step_of(command.invitation_id, survey, progress(survey, answers), "en")
+        choice = command.choice
+        if choice is not None:
+            choice = resolve_option(choice, option_values(question))
+        normalized = normalize(question, replace(command, choice=choice))
+        assert isinstance(normalized, Given) and isinstance(current, Prompt)
+        answers[question.key] = normalized
+        shown = normalized.choice if normalized.choice is not None else str(normalized.value)
+        label = next((o.label for o in current.options if o.value == shown), shown)
+        note = (
+            say("skipped", "en") if normalized.skipped else say("your_answer", "en", answer=label)
+        )
+        await query.answer()
+        await message.edit_text(text=f"{message.text or ''}\n\n{note}", reply_markup=None)
+        following = step_of(command.invitation_id, survey, progress(survey, answers), "en")
+        assert not isinstance(following, Rejected)
+        await send_step(bot, message.chat.id, following)
+
+    async def press(query: CallbackQuery, bot: Bot, callback_data: AnswerData) -> None:
+        await reply(
+            query, bot, AnswerCommand(callback_data.i, callback_data.q, choice=callback_data.v)
+        )
+
+    async def skip(query: CallbackQuery, bot: Bot, callback_data: SkipData) -> None:
+        await reply(query, bot, AnswerCommand(callback_data.i, callback_data.q, skip=True))
+
+    answer_router = Router(name="answer")
+    answer_router.callback_query.register(press, AnswerData.filter())
+    answer_router.callback_query.register(skip, SkipData.filter())
+    return _shaped_like(real, answer_router)
+
+
 def ceiling_dispatcher(real: Dispatcher) -> Dispatcher:
     """``real``'s shape with an answer router that only answers: aiogram's own cost."""
 
@@ -324,6 +385,12 @@ def ceiling_dispatcher(real: Dispatcher) -> Dispatcher:
     null = Router(name="answer")
     null.callback_query.register(just_answer, AnswerData.filter())
     null.callback_query.register(just_answer, SkipData.filter())
+    return _shaped_like(real, null)
+
+
+def _shaped_like(real: Dispatcher, answer_router: Router) -> Dispatcher:
+    """A Dispatcher with ``real``'s routers, workflow data and error handler, but whose
+    answer router is ``answer_router``."""
     modules = {m.__name__.rsplit(".", 1)[1]: m for m in (start, privacy, commands, fallback)}
     dispatcher = Dispatcher()
     for key, value in real.workflow_data.items():
@@ -332,7 +399,7 @@ def ceiling_dispatcher(real: Dispatcher) -> Dispatcher:
     if "answer" not in names or set(names) - {"answer", *modules}:
         raise RuntimeError(f"build_dispatcher changed its routers ({names}); update the bench")
     dispatcher.include_routers(
-        *(null if name == "answer" else modules[name].make_router() for name in names)
+        *(answer_router if name == "answer" else modules[name].make_router() for name in names)
     )
     dispatcher.errors.register(fallback.on_error)
     return dispatcher
@@ -522,7 +589,12 @@ async def run(args: argparse.Namespace, console: Console) -> int:
             )
             results = [RunResult("floor", floor, Counter(), {}, statements["sql"])]
             real = build_dispatcher(settings, sessions)
-            for name, dispatcher in (("ceiling", ceiling_dispatcher(real)), ("engine", real)):
+            harnesses = (
+                ("ceiling", ceiling_dispatcher(real)),
+                ("replies", replies_dispatcher(real, load_catalog(None).get("csat"))),
+                ("engine", real),
+            )
+            for name, dispatcher in harnesses:
                 recording.reset()
                 statements.clear()
                 task = progress.add_task(f"{name}: feeding presses", total=total)
@@ -573,7 +645,7 @@ def report(
             calls,
         )
     console.print(table)
-    floor, ceiling, engine = results
+    floor, ceiling, replies, engine = results
     console.print(
         f"ratio engine/ceiling      {ceiling.seconds / engine.seconds:.3f}"
         f" (concurrency {args.concurrency}; goal 0.15)"
@@ -582,12 +654,20 @@ def report(
         f"ratio engine/floor        {floor.seconds / engine.seconds:.3f}"
         f" (concurrency {args.concurrency}; goal 0.5)"
     )
+    if args.concurrency == 1:
+        # One press at a time nothing overlaps: an engine that replies as the engine does and
+        # stores at the floor's cost takes replies + floor, and can do no better.
+        bound = ceiling.seconds / (replies.seconds + floor.seconds)
+        console.print(
+            f"best engine/ceiling       {bound:.3f} (ceiling / (replies + floor): any engine's"
+            " replies, stored at the floor's cost)"
+        )
     expected = sum(1 for script in plan.scripts if len(script.groups) >= 2)
     offered = sum(1 for chat, data in plan.buttons if data in recording.keyboards.get(chat, ()))
     queries = plan.presses + len(plan.double_taps)
     once = all(
         len(r.answers) == queries and all(len(t) == 1 for t in r.answers.values())
-        for r in (ceiling, engine)
+        for r in (ceiling, replies, engine)
     )
     # Of two taps, the one that stored the answer gets a plain answer; the other is told its
     # answer counted.
@@ -599,7 +679,8 @@ def report(
     checks = [
         (f"stored answers            {stored} of {plan.presses}", stored == plan.presses),
         (f"double taps counted once  {len(plan.double_taps)}", doubles_once),
-        (f"every press answered once {queries} queries, both runs", once),
+        (f"every press answered once {queries} queries, every run", once),
+        ("replies make the engine's Bot API calls", replies.calls == engine.calls),
         (f"buttons the bot offered   {offered} of {plan.presses}", offered == plan.presses),
         (f"invitations answered      {answered} of {expected}", answered == expected),
         (f"errors logged             {errors.count}", errors.count == 0),

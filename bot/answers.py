@@ -20,6 +20,7 @@ from bot.settings import Settings
 from storage import invitations
 from storage.engine import engine_of
 from storage.models import Platform
+from storage.presses import press_connection
 from storage.privacy import Erased
 from storage.types import utcnow
 from surveys import flow, privacy
@@ -60,7 +61,7 @@ class AnswerDesk:
 
     async def press(self, sender: Sender, command: AnswerCommand) -> Outcome:
         # A bare connection: the press path builds no ORM objects, so a session is overhead.
-        async with engine_of(self.sessions).begin() as connection:
+        async with press_connection(engine_of(self.sessions)) as connection:
             outcome = await flow.press(connection, sender, command, self.rules, self.clock())
         return self._after(sender, outcome)
 

@@ -2,16 +2,26 @@
 
 Every button press reads everything it needs in one round trip (``press_state``: the
 invitation, its languages, whether it has a follow-up, who the sender is, and the answers so
-far), then writes in the caller's transaction with ``record_answer``: the answer, the
-invitation's status once answered and a low-score follow-up. On PostgreSQL that is one
-statement (data-changing CTEs), so a press costs BEGIN, the locked read, the write and COMMIT;
-SQLite, which has no such CTEs and no network between us and it, runs them one by one. No ORM
-object is built on this path and no statement is built per call: SQLAlchemy compiles each of
-these once per dialect and finds it in its cache afterwards.
+far), then writes with ``record_answer``: the answer, the invitation's status once answered and
+a low-score follow-up.
+
+On PostgreSQL a press is two statements and two round trips on an autocommit connection
+(``press_connection``): the write is one statement (data-changing CTEs) that stores the answer
+only if the invitation, locked, is still open, and the rest only if the answer is new. That is
+as safe as one transaction around both: an answer can only be given to the question the
+answers so far make current, so two presses that read the same answers insert the same
+question and the unique (invitation, question) key lets exactly one through, whose answers
+are then exactly those read plus its own. SQLite, which has no such CTEs and no network
+between us and it, runs a press as one transaction holding the write lock from its BEGIN.
+
+No ORM object is built on this path and no statement is built per call: SQLAlchemy compiles
+each of these once per dialect and finds it in its cache afterwards.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,14 +29,18 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     Boolean,
+    ColumnElement,
     Executable,
     String,
+    Table,
+    Update,
     bindparam,
     exists,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.answers import GivenAnswer
 from storage.engine import Database, connection_of
@@ -45,6 +59,13 @@ from storage.results import affected_rows
 ANSWERABLE = (InvitationStatus.PENDING, InvitationStatus.SENDING, InvitationStatus.SENT)
 """Statuses that take answers and can become ``answered``: a reminder being sent, or a send
 still being recorded, must not lose an answer the customer already gave."""
+CLOSED = (
+    InvitationStatus.EXPIRED,
+    InvitationStatus.CANCELLED,
+    InvitationStatus.FAILED,
+    InvitationStatus.SKIPPED,
+)
+"""Statuses that take no more answers (``answered`` still takes the optional ones)."""
 
 _invitation = table_of(Invitation)
 _customer = table_of(Customer)
@@ -113,7 +134,6 @@ _READ = (
     .where(_invitation.c.id == bindparam("invitation_id"))
     .order_by(_answer.c.id)
 )
-_READ_LOCKED = _READ.with_for_update(of=_invitation)
 
 
 async def press_state(
@@ -121,19 +141,18 @@ async def press_state(
     invitation_id: int,
     *,
     sender: tuple[Platform, str] | None = None,
-    lock: bool = False,
 ) -> PressState | None:
     """The invitation with what answering it needs, in one statement; None if there is none.
 
-    ``sender`` (platform, address) also finds whose address that is. ``lock`` takes the
-    invitation's row lock (PostgreSQL), so answers to one invitation are recorded one at a
-    time; SQLite's single writer gives the same.
+    ``sender`` (platform, address) also finds whose address that is. It locks nothing: on
+    PostgreSQL ``record_answer`` re-checks the invitation under its row lock (a locking read
+    outside a transaction would be a transaction of its own, with its own WAL flush).
     """
     platform, address = sender if sender is not None else (None, None)
     connection = await connection_of(database)
     rows = (
         await connection.execute(
-            _READ_LOCKED if lock else _READ,
+            _READ,
             {
                 "invitation_id": invitation_id,
                 "sender_platform": platform,
@@ -176,71 +195,77 @@ _ANSWER_COLUMNS = (
     "skipped",
     "answered_at",
 )
-_MARK_ANSWERED = (
-    update(_invitation)
-    .where(
-        _invitation.c.id == bindparam("invitation_id"),
-        _invitation.c.status.in_(ANSWERABLE),
+_REASON = bindparam("reason", type_=String)
+
+
+def _given(name: str) -> BindParameter[Any]:
+    """The answer's ``name`` column as a parameter. Prefixed ``answer_``: SQLAlchemy adds an
+    execution parameter named like a column to an UPDATE's SET clause, even inside a CTE."""
+    return bindparam(f"answer_{name}", type_=_answer.c[name].type)
+
+
+def _store_answer(insert: Callable[[Table], Any]) -> Any:
+    """The answer, if the invitation (locked on PostgreSQL) is still open and the question
+    has none yet."""
+    still_open = (
+        select(*(_given(name) for name in _ANSWER_COLUMNS))
+        .where(
+            _invitation.c.id == _given("invitation_id"),
+            # Named lists: an anonymous one loses its value inside a CTE.
+            _invitation.c.status.not_in(bindparam("closed", list(CLOSED), expanding=True)),
+        )
+        .with_for_update()
     )
-    .values(status=InvitationStatus.ANSWERED, answered_at=bindparam("answered_at"))
-)
+    return (
+        insert(_answer)
+        .from_select(list(_ANSWER_COLUMNS), still_open)
+        .on_conflict_do_nothing(index_elements=["invitation_id", "question_key"])
+    )
 
 
-def _one_statement() -> Executable:
+def _mark_answered(*conditions: ColumnElement[bool]) -> Update:
+    return (
+        update(_invitation)
+        .where(
+            _invitation.c.id == _given("invitation_id"),
+            _invitation.c.status.in_(bindparam("answerable", list(ANSWERABLE), expanding=True)),
+            bindparam("complete", type_=Boolean),
+            *conditions,
+        )
+        .values(
+            status=bindparam("answered", InvitationStatus.ANSWERED, _invitation.c.status.type),
+            answered_at=_given("answered_at"),
+        )
+    )
+
+
+def _add_follow_up(insert: Callable[[Table], Any], *conditions: ColumnElement[bool]) -> Any:
+    """The low-score alert for the invitation's agent, once per invitation."""
+    values = select(
+        _given("invitation_id"),
+        _given("agent_id"),
+        _REASON,
+        _given("answered_at"),
+        bindparam("no_attempts", 0, type_=_follow_up.c.attempts.type),
+    ).where(_REASON.is_not(None), *conditions)
+    return (
+        insert(_follow_up)
+        .from_select(["invitation_id", "agent_id", "reason", "created_at", "attempts"], values)
+        .on_conflict_do_nothing(index_elements=["invitation_id"])
+    )
+
+
+def _in_one_statement() -> Executable:
     """PostgreSQL: answer, status and follow-up written by one statement (data-changing CTEs).
 
     The status and the follow-up read the answer insert's RETURNING, so they are written only
-    when the answer row is new: a double tap that loses the race writes nothing at all. Its
-    parameters are the answer's columns prefixed ``answer_`` plus
-    ``complete`` and ``reason``: SQLAlchemy adds a parameter named like a column to the SET
-    clause of an UPDATE, even one inside a CTE.
+    when the answer row is new: a press that loses a race writes nothing at all.
     """
-
-    def given(name: str) -> BindParameter[Any]:
-        return bindparam(f"answer_{name}", type_=_answer.c[name].type)
-
-    stored = (
-        postgresql.insert(_answer)
-        .values({name: given(name) for name in _ANSWER_COLUMNS})
-        .on_conflict_do_nothing(index_elements=["invitation_id", "question_key"])
-        .returning(_answer.c.id)
-        .cte("stored")
-    )
+    stored = _store_answer(postgresql.insert).returning(_answer.c.id).cte("stored")
     is_stored = exists(select(stored.c.id))
-    marked = (
-        update(_invitation)
-        .where(
-            _invitation.c.id == given("invitation_id"),
-            # Named: an anonymous IN list loses its value inside a CTE.
-            _invitation.c.status.in_(bindparam("answerable", list(ANSWERABLE), expanding=True)),
-            bindparam("complete", type_=Boolean),
-            is_stored,
-        )
-        .values(
-            status=bindparam(
-                "answered", InvitationStatus.ANSWERED, type_=_invitation.c.status.type
-            ),
-            answered_at=given("answered_at"),
-        )
-        .returning(_invitation.c.id)
-        .cte("marked")
-    )
-    reason = bindparam("reason", type_=String)
+    marked = _mark_answered(is_stored).returning(_invitation.c.id).cte("marked")
     followed_up = (
-        postgresql.insert(_follow_up)
-        .from_select(
-            ["invitation_id", "agent_id", "reason", "created_at", "attempts"],
-            select(
-                given("invitation_id"),
-                given("agent_id"),
-                reason,
-                given("answered_at"),
-                bindparam("no_attempts", 0, type_=_follow_up.c.attempts.type),
-            ).where(reason.is_not(None), is_stored),
-        )
-        .on_conflict_do_nothing(index_elements=["invitation_id"])
-        .returning(_follow_up.c.id)
-        .cte("followed_up")
+        _add_follow_up(postgresql.insert, is_stored).returning(_follow_up.c.id).cte("followed_up")
     )
     return select(
         is_stored.label("stored"),
@@ -249,13 +274,10 @@ def _one_statement() -> Executable:
     )
 
 
-_RECORD_ON_POSTGRESQL = _one_statement()
-_ADD_ANSWER_ON_SQLITE = sqlite.insert(_answer).on_conflict_do_nothing(
-    index_elements=["invitation_id", "question_key"]
-)
-_ADD_FOLLOW_UP_ON_SQLITE = sqlite.insert(_follow_up).on_conflict_do_nothing(
-    index_elements=["invitation_id"]
-)
+_RECORD_ON_POSTGRESQL = _in_one_statement()
+_STORE_ANSWER_ON_SQLITE = _store_answer(sqlite.insert)
+_MARK_ANSWERED_ON_SQLITE = _mark_answered()
+_ADD_FOLLOW_UP_ON_SQLITE = _add_follow_up(sqlite.insert)
 
 
 @dataclass(frozen=True)
@@ -270,6 +292,18 @@ class Recorded:
     """A low-score follow-up was queued (False when the invitation had one already)."""
 
 
+@asynccontextmanager
+async def press_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection to answer one press on: autocommit on PostgreSQL (no BEGIN and COMMIT
+    round trips: see the module's docstring), one write-locked transaction on SQLite."""
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return
+    async with engine.begin() as connection:
+        yield connection
+
+
 async def record_answer(
     database: Database,
     state: PressState,
@@ -279,16 +313,16 @@ async def record_answer(
     complete: bool,
     follow_up: str | None,
 ) -> Recorded:
-    """Store an answer and what it brings about, in the caller's transaction.
+    """Store an answer and what it brings about, in the caller's transaction if any.
 
     ``complete``: the answer completes the survey, so the invitation becomes ``answered`` if it
     is still open. ``follow_up``: the reason of a low-score alert to queue for the agent, once
     per invitation. Customer, agent and survey are copied from the invitation. When the
-    question already has an answer (a double tap handled by two workers at once), nothing is
-    written and nothing raised.
+    question already has an answer (a double tap handled by two workers at once), or the
+    invitation was closed since ``state`` was read, nothing is written and nothing raised.
     """
     connection = await connection_of(database)
-    values = {
+    given = {
         "invitation_id": state.invitation_id,
         "customer_id": state.customer_id,
         "agent_id": state.agent_id,
@@ -300,39 +334,20 @@ async def record_answer(
         "skipped": answer.skipped,
         "answered_at": answered_at,
     }
+    parameters = {
+        **{f"answer_{name}": value for name, value in given.items()},
+        "complete": complete,
+        "reason": follow_up,
+    }
     if connection.dialect.name == "postgresql":
-        written = await connection.execute(
-            _RECORD_ON_POSTGRESQL,
-            {
-                **{f"answer_{name}": value for name, value in values.items()},
-                "complete": complete,
-                "reason": follow_up,
-            },
-        )
-        row = written.one()
+        row = (await connection.execute(_RECORD_ON_POSTGRESQL, parameters)).one()
         return Recorded(row.stored, row.marked_answered, row.followed_up)
-    if not affected_rows(await connection.execute(_ADD_ANSWER_ON_SQLITE, values)):
+
+    async def changed(statement: Executable) -> bool:
+        return bool(affected_rows(await connection.execute(statement, parameters)))
+
+    if not await changed(_STORE_ANSWER_ON_SQLITE):
         return Recorded(False, False, False)
-    marked = complete and bool(
-        affected_rows(
-            await connection.execute(
-                _MARK_ANSWERED,
-                {"invitation_id": state.invitation_id, "answered_at": answered_at},
-            )
-        )
-    )
-    followed_up = follow_up is not None and bool(
-        affected_rows(
-            await connection.execute(
-                _ADD_FOLLOW_UP_ON_SQLITE,
-                {
-                    "invitation_id": state.invitation_id,
-                    "agent_id": state.agent_id,
-                    "reason": follow_up,
-                    "created_at": answered_at,
-                    "attempts": 0,
-                },
-            )
-        )
-    )
+    marked = complete and await changed(_MARK_ANSWERED_ON_SQLITE)
+    followed_up = follow_up is not None and await changed(_ADD_FOLLOW_UP_ON_SQLITE)
     return Recorded(True, marked, followed_up)

@@ -3,9 +3,8 @@
 Channels turn a button press or a message into an ``AnswerCommand`` and render what comes
 back (``Prompt``, ``Complete`` or ``Rejected``). Progress lives in the ``answer`` table, so
 nothing is held in memory between steps. Functions take the caller's session or connection
-(``storage.engine.Database``) and never commit: the caller runs a call in one transaction
-(``session.begin()``, ``engine.begin()``), which makes an answer, the invitation's status and a
-low-score follow-up one atomic change.
+(``storage.engine.Database``) and never commit; an answer, the invitation's status and a
+low-score follow-up are written as one atomic change.
 
 An invitation reads its survey from the snapshot stored by ``pin_version`` under its
 ``survey_version``, never from the live catalog, so editing a survey never changes what an open
@@ -26,7 +25,7 @@ from storage import presses
 from storage import surveys as survey_store
 from storage.answers import GivenAnswer
 from storage.engine import Database
-from storage.models import InvitationStatus, Platform
+from storage.models import Platform
 from storage.presses import PressState
 from storage.types import utcnow
 from surveys.definitions import Question, QuestionType, Survey
@@ -66,14 +65,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 2000
-_CLOSED = frozenset(
-    {
-        InvitationStatus.EXPIRED,
-        InvitationStatus.CANCELLED,
-        InvitationStatus.FAILED,
-        InvitationStatus.SKIPPED,
-    }
-)
 
 
 class UnknownInvitation(SurveyError):
@@ -289,17 +280,19 @@ async def answer(
 ) -> Outcome:
     """Validate and record one answer; returns the next step, or why the answer was refused.
 
-    Writes, in the caller's transaction: the answer row; the invitation's ``answered`` status
-    once every required question that applies is answered; a ``follow_up`` row when the answer
-    is a low CSAT or NPS. Giving the same answer again records nothing and returns the same
-    next step, so a double tap or a re-delivered update is harmless.
+    Writes, as one change (``storage.presses.record_answer``): the answer row; the
+    invitation's ``answered`` status once every required question that applies is answered; a
+    ``follow_up`` row when the answer is a low CSAT or NPS. Giving the same answer again records
+    nothing and returns the same next step, so a double tap or a re-delivered update is
+    harmless. ``database`` may be a transaction or, on PostgreSQL, an autocommit connection
+    (``storage.presses.press_connection``): the write re-checks what the read found.
 
     ``sender`` (platform, address) is who sent the answer: it becomes ``command.customer_id``
     in the same read as the invitation. ``sender_language`` (the client's language) words a
     refusal to someone who is not the invitation's customer.
     """
     now = now or utcnow()
-    found = await presses.press_state(database, command.invitation_id, sender=sender, lock=True)
+    found = await presses.press_state(database, command.invitation_id, sender=sender)
     if sender is not None:
         sender_customer = found.sender_customer_id if found is not None else None
         command = replace(command, customer_id=sender_customer or NOBODY)
@@ -340,7 +333,7 @@ async def answer(
         if normalize(question, command) == earlier:
             return Outcome(current, False, given=earlier, asked_in=found.message_ref)
         return refuse(RejectReason.ALREADY_ANSWERED)
-    if found.status in _CLOSED or state.current is None:
+    if found.status in presses.CLOSED or state.current is None:
         return refuse(RejectReason.CLOSED, None)
     if question is None or state.current.key != question.key:
         return refuse(RejectReason.NOT_CURRENT_QUESTION)
@@ -363,9 +356,11 @@ async def answer(
         follow_up=low_score,
     )
     if not recorded.stored:
-        # Another transaction stored an answer between our read and our insert.
+        # Since our read, another press answered this question or the invitation was closed.
         again = await presses.press_state(database, invitation_id)
         existing = _given(again.answers if again else ()).get(question.key)
+        if existing is None:
+            return refuse(RejectReason.CLOSED, None)
         now_current = await next_step(database, invitation_id, default_language=default_language)
         if existing == normalized:
             return Outcome(now_current, False, given=normalized)

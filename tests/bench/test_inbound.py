@@ -17,4 +17,6 @@ def test_twenty_presses_are_stored_once_each_on_the_database_under_test() -> Non
     assert done.returncode == 0, done.stdout + done.stderr
     assert "stored answers            20 of 20" in done.stdout
     assert "ratio engine/ceiling" in done.stdout and "ratio engine/floor" in done.stdout
+    assert "best engine/ceiling" in done.stdout
+    assert "replies make the engine's Bot API calls" in done.stdout
     assert "FAIL" not in done.stdout

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
 from storage.answers import GivenAnswer
 from storage.models import Answer, FollowUp, Invitation, InvitationStatus, Platform
-from storage.presses import PressState, Recorded, press_state, record_answer
+from storage.presses import CLOSED, PressState, Recorded, press_state, record_answer
 from tests.factories import Factory
 
 SCORE = GivenAnswer("csat", 1, None, None, False)
@@ -24,7 +24,7 @@ async def _state(engine: AsyncEngine, factory: Factory, status: InvitationStatus
     invitation = await factory.invitation(case, "csat", status, survey_version="v1")
     async with engine.begin() as connection:
         state = await press_state(
-            connection, invitation.id or 0, sender=(Platform.TELEGRAM, "7001"), lock=True
+            connection, invitation.id or 0, sender=(Platform.TELEGRAM, "7001")
         )
     assert state is not None
     assert state.sender_customer_id == customer.id
@@ -110,16 +110,34 @@ async def test_a_repeated_answer_writes_nothing_at_all(
     assert await _stored(engine, state.invitation_id) == ("sent", 1, 0)
 
 
-@pytest.mark.parametrize("status", [InvitationStatus.EXPIRED, InvitationStatus.ANSWERED])
-async def test_only_an_open_invitation_becomes_answered(
-    engine: AsyncEngine, factory: Factory, now: datetime, status: InvitationStatus
+async def test_an_answered_invitation_takes_more_answers_and_stays_answered(
+    engine: AsyncEngine, factory: Factory, now: datetime
 ) -> None:
-    state = await _state(engine, factory, status)
+    state = await _state(engine, factory, InvitationStatus.ANSWERED)
 
     recorded = await _record(engine, state, now, complete=True, follow_up=None)
 
     assert recorded == Recorded(stored=True, marked_answered=False, followed_up=False)
-    assert await _stored(engine, state.invitation_id) == (status.value, 1, 0)
+    assert await _stored(engine, state.invitation_id) == ("answered", 1, 0)
+
+
+@pytest.mark.parametrize("closed", CLOSED)
+async def test_an_invitation_closed_since_the_read_takes_nothing(
+    engine: AsyncEngine, factory: Factory, now: datetime, closed: InvitationStatus
+) -> None:
+    """Expired, cancelled (by /forget, say) while the press was on its way: nothing stored."""
+    state = await _state(engine, factory, InvitationStatus.SENT)
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(Invitation)
+            .where(col(Invitation.id) == state.invitation_id)
+            .values(status=closed)
+        )
+
+    recorded = await _record(engine, state, now, complete=True, follow_up="CSAT 1")
+
+    assert recorded == Recorded(stored=False, marked_answered=False, followed_up=False)
+    assert await _stored(engine, state.invitation_id) == (closed.value, 0, 0)
 
 
 async def test_an_invitation_gets_one_follow_up(
