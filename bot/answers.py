@@ -88,8 +88,8 @@ class AnswerDesk:
         """The next step went out as message ``ref``: a question that takes typed text is
         remembered, so the typed answer can update it (the only time the reference is read)."""
         if isinstance(step, Prompt) and step.type == "text" and ref:
-            async with self.sessions() as session, session.begin():
-                await invitations.record_message(session, step.invitation_id, ref)
+            async with press_connection(engine_of(self.sessions)) as connection:
+                await invitations.record_message(connection, step.invitation_id, ref)
 
     async def forget(self, platform: Platform, address: str) -> Erased | None:
         """Erase the data of the customer at ``address`` (``surveys.privacy.forget``); the

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from feedbackbot.errors import AlreadyExists
+from storage.engine import Database
 from storage.integrity import violated_constraint
 from storage.models import Customer, Invitation, InvitationStatus, Platform
 from storage.results import affected_rows
@@ -380,10 +381,10 @@ async def expire_due(session: AsyncSession, *, now: datetime, unsent_before: dat
     return expired
 
 
-async def record_message(session: AsyncSession, invitation_id: int, message_ref: str) -> bool:
+async def record_message(database: Database, invitation_id: int, message_ref: str) -> bool:
     """The invitation's latest question is now ``message_ref`` (a follow-up question sent by
     the chat handler); True if the invitation exists."""
-    result = await session.execute(
+    result = await database.execute(
         update(Invitation)
         .where(col(Invitation.id) == invitation_id)
         .values(message_ref=message_ref)
