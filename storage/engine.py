@@ -34,8 +34,8 @@ with SQLAlchemy's default of 5, every press beyond the fifth opened a connection
 offer, authentication, asyncpg's set-up) and closed it again on return: a tenth of a press's
 CPU with eight customers pressing at once. Up to 10 more open for bursts (``max_overflow``)."""
 Database = AsyncSession | AsyncConnection
-"""What the hot-path reads and writes take: a session, or a bare connection in a transaction
-(a button press skips the session's bookkeeping, a quarter of its storage CPU)."""
+"""What the hot-path reads and writes take: a session, or a bare connection (a button press
+skips the session's bookkeeping, a quarter of its storage CPU)."""
 PING_AFTER_IDLE_SECONDS = 0.5
 
 

@@ -58,7 +58,7 @@ async def press(
     rules: AnswerRules,
     now: datetime | None = None,
 ) -> Outcome:
-    """A button press (an option, or Skip): recorded in the caller's transaction, or refused
+    """A button press (an option, or Skip): recorded as one change, or refused
     (``not_yours`` when ``sender`` is not the invitation's customer)."""
     outcome = await answer(
         database,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
@@ -16,13 +17,13 @@ from surveys.conversation import AnswerCommand, RejectReason, pin_version
 from surveys.flow import Sender
 from tests.factories import Factory
 
-CHAT = "7301"
+SENDER = Sender(Platform.TELEGRAM, "7301", "en")
 
 
 async def _invitation(engine: AsyncEngine, factory: Factory) -> int:
     survey = load_catalog(None).get("csat")
     customer = await factory.customer("ana")
-    await factory.identity(customer, Platform.TELEGRAM, CHAT)
+    await factory.identity(customer, Platform.TELEGRAM, SENDER.address)
     case = await factory.case(customer, await factory.agent("dana"), "CASE-1")
     async with session_factory(engine)() as session, session.begin():
         await pin_version(session, survey)
@@ -41,16 +42,19 @@ async def _count(engine: AsyncEngine, table: type, invitation_id: int) -> int:
     return int(found or 0)
 
 
+@pytest.fixture
+def desk(engine: AsyncEngine) -> AnswerDesk:
+    return AnswerDesk(session_factory(engine))
+
+
 async def test_concurrent_different_scores_store_one_and_refuse_the_rest(
-    engine: AsyncEngine, factory: Factory
+    engine: AsyncEngine, factory: Factory, desk: AnswerDesk
 ) -> None:
     invitation_id = await _invitation(engine, factory)
-    desk = AnswerDesk(session_factory(engine))
-    sender = Sender(Platform.TELEGRAM, CHAT, "en")
 
     outcomes = await asyncio.gather(
         *(
-            desk.press(sender, AnswerCommand(invitation_id, "csat", choice=str(score)))
+            desk.press(SENDER, AnswerCommand(invitation_id, "csat", choice=str(score)))
             for score in (1, 2, 3, 4, 5, 1, 5, 3)
         )
     )
@@ -73,16 +77,14 @@ async def test_concurrent_different_scores_store_one_and_refuse_the_rest(
 
 
 async def test_concurrent_taps_through_the_survey_leave_a_consistent_invitation(
-    engine: AsyncEngine, factory: Factory
+    engine: AsyncEngine, factory: Factory, desk: AnswerDesk
 ) -> None:
-    """Score and the FCR answer tapped twice each at once: two answers, answered once."""
+    """Score and the FCR answer tapped four times each at once: two answers, answered once."""
     invitation_id = await _invitation(engine, factory)
-    desk = AnswerDesk(session_factory(engine))
-    sender = Sender(Platform.TELEGRAM, CHAT, "en")
 
     for question, choice in (("csat", "4"), ("fcr", "yes")):
         command = AnswerCommand(invitation_id, question, choice=choice)
-        taps = await asyncio.gather(*(desk.press(sender, command) for _ in range(4)))
+        taps = await asyncio.gather(*(desk.press(SENDER, command) for _ in range(4)))
         assert sum(o.recorded for o in taps) == 1
         assert all(o.refused is None for o in taps)
 

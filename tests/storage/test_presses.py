@@ -86,17 +86,6 @@ async def test_an_answer_that_completes_the_survey_marks_it_and_queues_the_alert
     assert (alert.agent_id, alert.reason, alert.attempts) == (state.agent_id, "CSAT 1", 0)
 
 
-async def test_an_answer_mid_survey_writes_only_the_answer(
-    engine: AsyncEngine, factory: Factory, now: datetime
-) -> None:
-    state = await _state(engine, factory, InvitationStatus.SENT)
-
-    recorded = await _record(engine, state, now, complete=False, follow_up=None)
-
-    assert recorded == Recorded(stored=True, marked_answered=False, followed_up=False)
-    assert await _stored(engine, state.invitation_id) == ("sent", 1, 0)
-
-
 async def test_a_repeated_answer_writes_nothing_at_all(
     engine: AsyncEngine, factory: Factory, now: datetime
 ) -> None:
@@ -110,15 +99,29 @@ async def test_a_repeated_answer_writes_nothing_at_all(
     assert await _stored(engine, state.invitation_id) == ("sent", 1, 0)
 
 
-async def test_an_answered_invitation_takes_more_answers_and_stays_answered(
-    engine: AsyncEngine, factory: Factory, now: datetime
+@pytest.mark.parametrize(
+    ("status", "complete", "written"),
+    [
+        # Mid-survey: only the answer.
+        (InvitationStatus.SENT, False, ("sent", 1, 0)),
+        # An optional question after the survey was complete: answered stays answered.
+        (InvitationStatus.ANSWERED, True, ("answered", 1, 0)),
+    ],
+)
+async def test_an_answer_that_completes_nothing_writes_only_itself(
+    engine: AsyncEngine,
+    factory: Factory,
+    now: datetime,
+    status: InvitationStatus,
+    complete: bool,
+    written: tuple[str, int, int],
 ) -> None:
-    state = await _state(engine, factory, InvitationStatus.ANSWERED)
+    state = await _state(engine, factory, status)
 
-    recorded = await _record(engine, state, now, complete=True, follow_up=None)
+    recorded = await _record(engine, state, now, complete=complete, follow_up=None)
 
     assert recorded == Recorded(stored=True, marked_answered=False, followed_up=False)
-    assert await _stored(engine, state.invitation_id) == ("answered", 1, 0)
+    assert await _stored(engine, state.invitation_id) == written
 
 
 @pytest.mark.parametrize("closed", CLOSED)
