@@ -31,8 +31,10 @@ A fourth run stores the very same presses without any of our code:
 The scores are engine answers/s as a ratio of the ceiling (what aiogram costs) and of the
 floor (what storing costs). One press at a time, an engine that replies and stores a press can
 take no less than replies + floor, so ceiling / (replies + floor) is the best engine/ceiling any
-engine could reach at the floor's cost; it is printed beside the ratios. By default updates are fed one at a time: the cost of a press with
-nothing else running. The bot itself handles chats side by side, each chat in order
+engine could reach at the floor's cost; it is printed beside the ratios.
+
+By default updates are fed one at a time: the cost of a press with nothing else running. The
+bot itself handles chats side by side, each chat in order
 (``bot.telegram.inbound.UpdateRunner``, up to 16 at once, in polling and webhook mode alike);
 ``--concurrency K`` lets K customers press at once as it does, and then a double tap arrives
 as two concurrent updates.
