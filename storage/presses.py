@@ -36,6 +36,7 @@ from sqlalchemy import (
     Update,
     bindparam,
     exists,
+    literal_column,
     select,
     update,
 )
@@ -198,6 +199,11 @@ _ANSWER_COLUMNS = (
 _REASON = bindparam("reason", type_=String)
 
 
+def _statuses(statuses: tuple[InvitationStatus, ...]) -> list[ColumnElement[Any]]:
+    """Statuses written into the SQL: a list parameter would be expanded on every execution."""
+    return [literal_column(f"'{status.value}'") for status in statuses]
+
+
 def _given(name: str) -> BindParameter[Any]:
     """The answer's ``name`` column as a parameter. Prefixed ``answer_``: SQLAlchemy adds an
     execution parameter named like a column to an UPDATE's SET clause, even inside a CTE."""
@@ -211,8 +217,7 @@ def _store_answer(insert: Callable[[Table], Any]) -> Any:
         select(*(_given(name) for name in _ANSWER_COLUMNS))
         .where(
             _invitation.c.id == _given("invitation_id"),
-            # Named lists: an anonymous one loses its value inside a CTE.
-            _invitation.c.status.not_in(bindparam("closed", list(CLOSED), expanding=True)),
+            _invitation.c.status.not_in(_statuses(CLOSED)),
         )
         .with_for_update()
     )
@@ -228,7 +233,7 @@ def _mark_answered(*conditions: ColumnElement[bool]) -> Update:
         update(_invitation)
         .where(
             _invitation.c.id == _given("invitation_id"),
-            _invitation.c.status.in_(bindparam("answerable", list(ANSWERABLE), expanding=True)),
+            _invitation.c.status.in_(_statuses(ANSWERABLE)),
             bindparam("complete", type_=Boolean),
             *conditions,
         )
