@@ -76,13 +76,6 @@ async def test_a_connection_returned_inside_a_transaction_is_rolled_back_on_sqli
         assert left.scalar() == 0
 
 
-@pytest.fixture
-async def killable(engine: AsyncEngine) -> AsyncIterator[None]:
-    if is_sqlite(engine):
-        pytest.skip("PostgreSQL connection checks")
-    yield
-
-
 async def _kill_backend(engine: AsyncEngine, pid: int) -> None:
     async with engine.connect() as admin:
         await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
@@ -93,8 +86,9 @@ async def _backend_pid(engine: AsyncEngine) -> int:
         return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
 
 
+@pytest.mark.postgres
 async def test_an_idle_pooled_connection_that_died_is_replaced_on_checkout(
-    killable: None, database_url: str
+    database_url: str,
 ) -> None:
     checked = create_engine(database_url, ping_after_idle_seconds=0, pool_size=1)
     admin = create_engine(database_url)
@@ -107,9 +101,8 @@ async def test_an_idle_pooled_connection_that_died_is_replaced_on_checkout(
         await admin.dispose()
 
 
-async def test_a_connection_used_a_moment_ago_is_lent_without_a_ping(
-    killable: None, database_url: str
-) -> None:
+@pytest.mark.postgres
+async def test_a_connection_used_a_moment_ago_is_lent_without_a_ping(database_url: str) -> None:
     """Within the idle window no round trip checks the connection: the first statement on a
     connection that died in that window fails, and the pool connects afresh after it."""
     trusting = create_engine(database_url, ping_after_idle_seconds=3600, pool_size=1)
