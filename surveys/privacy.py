@@ -14,7 +14,7 @@ from typing import Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.identities import find_identity, opt_out, resume
-from storage.models import Platform
+from storage.models import Identity, Platform
 from storage.privacy import CustomerData, Erased, customer_data, erase_customer
 from storage.types import utcnow
 from surveys.definitions import Texts, render
@@ -181,19 +181,16 @@ async def stop_surveys(
 
 async def resume_surveys(
     session: AsyncSession, platform: Platform, address: str, now: datetime | None = None
-) -> bool | None:
-    """Surveys back on for the customer at ``address``; True if they had been off, None if the
-    address is linked to no customer."""
+) -> Identity | None:
+    """Surveys back on for the customer at ``address`` (logged if they had been off); returns
+    the address's identity, None if it is linked to no customer."""
     identity = await find_identity(session, platform, address)
-    if identity is None:
-        return None
-    resumed = await resume(session, identity, now)
-    if resumed:
+    if identity is not None and await resume(session, identity, now):
         log.info(
             "surveys resumed",
             extra={"customer_id": identity.customer_id, "platform": platform.value},
         )
-    return resumed
+    return identity
 
 
 async def forget(

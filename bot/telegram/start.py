@@ -24,7 +24,7 @@ from bot.telegram.callbacks import LinkMoveData
 from bot.telegram.keyboards import confirm_move
 from bot.telegram.links import read_link_token
 from bot.telegram.texts import language_of, say
-from storage.identities import find_identity, mark_unreachable
+from storage.identities import mark_unreachable
 from storage.links import LinkOutcome, Redemption, confirm_link, redeem_link
 from storage.models import Platform
 from storage.types import utcnow
@@ -144,9 +144,7 @@ async def start_plain(
 ) -> None:
     code = message.from_user.language_code if message.from_user else None
     async with sessions() as session, session.begin():
-        identity = await find_identity(session, Platform.TELEGRAM, str(message.chat.id))
-        if identity is not None:
-            await privacy.resume_surveys(session, Platform.TELEGRAM, str(message.chat.id))
+        identity = await privacy.resume_surveys(session, Platform.TELEGRAM, str(message.chat.id))
     if identity is None:
         await message.answer(say(language_of(code, default_language), "welcome_unknown"))
     else:
