@@ -95,7 +95,7 @@ from storage.engine import open_engine, session_factory
 from storage.models import Answer, Invitation, InvitationStatus
 from storage.types import utcnow
 from surveys.catalog import load_catalog
-from surveys.conversation import AnswerCommand, Prompt, Rejected, normalize
+from surveys.conversation import AnswerCommand, Outcome, Prompt, Rejected, normalize
 from surveys.definitions import Survey
 from surveys.events import CaseClosed
 from surveys.intake import record_case
@@ -355,9 +355,7 @@ def replies_dispatcher(real: Dispatcher, survey: Survey) -> Dispatcher:
         answers[question.key] = normalized
         shown = normalized.choice if normalized.choice is not None else str(normalized.value)
         label = next((o.label for o in current.options if o.value == shown), shown)
-        note = (
-            say("skipped", "en") if normalized.skipped else say("your_answer", "en", answer=label)
-        )
+        note = Outcome(current, True, given=normalized, label=label).note()
         await query.answer()
         await message.edit_text(text=f"{message.text or ''}\n\n{note}", reply_markup=None)
         following = step_of(command.invitation_id, survey, progress(survey, answers), "en")

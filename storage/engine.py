@@ -37,6 +37,8 @@ Database = AsyncSession | AsyncConnection
 """What the hot-path reads and writes take: a session, or a bare connection (a button press
 skips the session's bookkeeping, a quarter of its storage CPU)."""
 PING_AFTER_IDLE_SECONDS = 0.5
+_IDLE_SINCE = "feedbackbot_idle_since"
+"""Where a pooled connection's record keeps when it was last checked in."""
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
@@ -100,9 +102,6 @@ def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
             if dialect.is_disconnect(error, dbapi_connection, None):
                 raise exc.InvalidatePoolError() from error
             raise
-
-
-_IDLE_SINCE = "feedbackbot_idle_since"
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
